@@ -54,6 +54,8 @@ class Problem(Exception):
         return json.dumps(self.to_dict(), separators=(",", ":")).encode()
 
 
-def problem(status: int, detail: str = "", type: str = "about:blank", **extensions: Any) -> Problem:
+def problem(
+    status: int, detail: str = "", type: str = "about:blank", **extensions: Any
+) -> Problem:
     """Build a :class:`Problem`; a shorthand for handlers (``raise problem(404, ...)``)."""
     return Problem(status=status, detail=detail, type=type, extensions=extensions)

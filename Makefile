@@ -1,0 +1,42 @@
+# The two commands a newcomer runs on a fresh machine: `make demo` and `make test`.
+# Both do all set-up themselves: a virtualenv in .venv with the kit and its test extras.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint format bench template-lock services clean
+
+$(INSTALLED): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet --editable '.[test]'
+	touch $@
+
+## demo: stamp a service and run it alone on its embedded default, then exercise it over HTTP
+demo: $(INSTALLED)
+	$(BIN)/python examples/demo.py
+
+## test: every test of the kit (needs PostgreSQL and Redis: `make services` starts them)
+test: $(INSTALLED) services
+	$(BIN)/python -m pytest
+
+## lint: Black and flake8 over the kit's own code
+lint: $(INSTALLED)
+	$(BIN)/black --check .
+	$(BIN)/flake8
+
+format: $(INSTALLED)
+	$(BIN)/black .
+
+## services: start the local PostgreSQL and Redis if they are not running
+services:
+	@bash .ci/services
+
+## template-lock: re-lock the dependencies every new service starts from
+template-lock: $(INSTALLED)
+	$(BIN)/python template/lock_dependencies.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,89 @@
+"""Validate the answers before anything is written; say what to type instead.
+
+This hook only validates (cookiecutter-django's rule): it never creates or changes files.
+"""
+
+import json
+import keyword
+import os
+import re
+import sys
+
+ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
+# Resolved by the template's local_extensions.py, which post_gen_project.py reads too.
+NEIGHBOURS = json.loads(r"""{{ cookiecutter | satchel_neighbours | jsonify }}""")
+SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 -]*$")
+# Packages a service imports: a service package of the same name would shadow them.
+TAKEN = {"satchel", "mockserver", "hooks", "flask", "sqlalchemy", "alembic", "tests", "app"}
+
+
+def check_service_name(value):
+    if not NAME.match(value) or len(value) > 50:
+        return (
+            f"service_name {value!r} is not valid: use up to 50 letters, digits, spaces or "
+            "dashes, starting with a letter (e.g. 'Students' or 'Pupil Records')."
+        )
+    return None
+
+
+def check_slug(field, value, limit):
+    if not SLUG.match(value) or len(value) > limit:
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-service"
+        return (
+            f"{field} {value!r} is not valid: use up to {limit} lowercase letters, digits and "
+            f"single dashes, starting with a letter (e.g. {suggestion!r})."
+        )
+    return None
+
+
+def check_package_name(value):
+    problem_ = None
+    if not value.isidentifier() or value != value.lower() or keyword.iskeyword(value):
+        problem_ = "is not a lowercase Python identifier"
+    elif value in sys.stdlib_module_names or value in TAKEN:
+        problem_ = "would shadow a module the service imports"
+    if problem_:
+        return (
+            f"package_name {value!r} {problem_}: use lowercase letters, digits and "
+            f"underscores, e.g. '{value.strip('_') or 'my'}_service'."
+        )
+    return None
+
+
+def check_satchel_source(source):
+    if source.startswith(("gh:", "gl:", "bb:", "git+", "git@", "https://", "http://", "ssh://")):
+        return None
+    if not os.path.isfile(os.path.join(source, "setup.cfg")) or not os.path.isfile(
+        os.path.join(source, "satchel", "__init__.py")
+    ):
+        return (
+            f"satchel_source {source!r} is not a satchel checkout (no setup.cfg and "
+            "satchel/__init__.py in it): give the path of a local satchel checkout (relative "
+            "to the output directory) or its git URL, or leave it empty to use the checkout "
+            "this template came from."
+        )
+    return None
+
+
+def main():
+    errors = [
+        check_service_name(ANSWERS["service_name"]),
+        check_slug("service_slug", ANSWERS["service_slug"], 40),
+        check_package_name(ANSWERS["package_name"]),
+        check_slug("owning_team", ANSWERS["owning_team"], 40),
+        check_satchel_source(SATCHEL_SOURCE),
+    ]
+    if not ANSWERS["description"].strip():
+        errors.append("description is empty: give one line saying what the service does.")
+    errors += [neighbour["error"] for neighbour in NEIGHBOURS]
+    errors = [error for error in errors if error]
+    for error in errors:
+        print(f"ERROR: {error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
