@@ -80,10 +80,15 @@ def pipfile_hash(pipfile: Path) -> str:
     raw = tomllib.loads(pipfile.read_text())
 
     def canonical(section):
-        return {re.sub(r"[-_.]+", "-", key).lower(): value for key, value in section.items()}
+        return {
+            re.sub(r"[-_.]+", "-", key).lower(): value for key, value in section.items()
+        }
 
     data = {
-        "_meta": {"sources": raw.get("source", {}), "requires": raw.get("requires", {})},
+        "_meta": {
+            "sources": raw.get("source", {}),
+            "requires": raw.get("requires", {}),
+        },
         "default": canonical(raw.get("packages", {})),
         "develop": canonical(raw.get("dev-packages", {})),
     }
@@ -115,12 +120,16 @@ def record_template(root: Path) -> None:
         "directory": "template",
         "skip": [".git", "mocks", "Pipfile.lock", "migrations/versions"],
     }
-    (root / ".cruft.json").write_text(json.dumps(cruft, indent=2, sort_keys=True) + "\n")
+    (root / ".cruft.json").write_text(
+        json.dumps(cruft, indent=2, sort_keys=True) + "\n"
+    )
 
 
 def git(root: Path, *args: str) -> None:
     identity = ["-c", "user.name=Satchel", "-c", "user.email=satchel@localhost"]
-    configured = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True)
+    configured = subprocess.run(
+        ["git", "config", "user.email"], cwd=root, capture_output=True
+    )
     command = ["git", *([] if configured.returncode == 0 else identity), *args]
     subprocess.run(command, cwd=root, check=True, capture_output=True)
 
@@ -134,9 +143,13 @@ def first_commit(root: Path) -> None:
     git(root, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
     pre_commit = shutil.which("pre-commit")
     if pre_commit and os.environ.get("SATCHEL_SKIP_HOOK_INSTALL") != "1":
-        subprocess.run([pre_commit, "install"], cwd=root, check=True, capture_output=True)
+        subprocess.run(
+            [pre_commit, "install"], cwd=root, check=True, capture_output=True
+        )
     elif not pre_commit:
-        print("NOTE: pre-commit is not installed here; run `pre-commit install` in the service.")
+        print(
+            "NOTE: pre-commit is not installed here; run `pre-commit install` in the service."
+        )
 
 
 def main() -> int:

@@ -17,7 +17,16 @@ SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 -]*$")
 # Packages a service imports: a service package of the same name would shadow them.
-TAKEN = {"satchel", "mockserver", "hooks", "flask", "sqlalchemy", "alembic", "tests", "app"}
+TAKEN = {
+    "satchel",
+    "mockserver",
+    "hooks",
+    "flask",
+    "sqlalchemy",
+    "alembic",
+    "tests",
+    "app",
+}
 
 
 def check_service_name(value):
@@ -31,7 +40,9 @@ def check_service_name(value):
 
 def check_slug(field, value, limit):
     if not SLUG.match(value) or len(value) > limit:
-        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-service"
+        suggestion = (
+            re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-service"
+        )
         return (
             f"{field} {value!r} is not valid: use up to {limit} lowercase letters, digits and "
             f"single dashes, starting with a letter (e.g. {suggestion!r})."
@@ -54,7 +65,9 @@ def check_package_name(value):
 
 
 def check_satchel_source(source):
-    if source.startswith(("gh:", "gl:", "bb:", "git+", "git@", "https://", "http://", "ssh://")):
+    if source.startswith(
+        ("gh:", "gl:", "bb:", "git+", "git@", "https://", "http://", "ssh://")
+    ):
         return None
     if not os.path.isfile(os.path.join(source, "setup.cfg")) or not os.path.isfile(
         os.path.join(source, "satchel", "__init__.py")
@@ -77,7 +90,9 @@ def main():
         check_satchel_source(SATCHEL_SOURCE),
     ]
     if not ANSWERS["description"].strip():
-        errors.append("description is empty: give one line saying what the service does.")
+        errors.append(
+            "description is empty: give one line saying what the service does."
+        )
     errors += [neighbour["error"] for neighbour in NEIGHBOURS]
     errors = [error for error in errors if error]
     for error in errors:
