@@ -1,0 +1,188 @@
+"""Hook ``satchel-migrations``: one linear Alembic history, every migration reversible.
+
+Rules SAT-DAT-001 and SAT-DAT-002, standard: standards/data.md. Migrations run per tenant
+database, 1,500 times over: two heads leave tenants on different schemas, and a migration that
+cannot be downgraded turns a bad deploy into a restore. Read with ``ast``; Alembic is not imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hooks import cli
+from hooks.findings import Finding
+from hooks.sources import BadInput, parse_python
+from hooks.waivers import drop_waived
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One revision file: its id, the ids it follows and where they are written."""
+
+    path: Path
+    revision: str | None
+    down_revisions: tuple[str, ...]
+    line: int
+    downgrade: ast.FunctionDef | None
+
+
+def _constant_strings(value: ast.expr | None) -> tuple[str, ...]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return (value.value,)
+    if isinstance(value, (ast.Tuple, ast.List)):
+        return tuple(
+            e.value
+            for e in value.elts
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        )
+    return ()
+
+
+def read_migration(path: Path) -> Migration:
+    """Parse a revision file's ``revision``, ``down_revision`` and ``downgrade()``."""
+    _, tree = parse_python(path)
+    values: dict[str, tuple[ast.expr | None, int]] = {}
+    downgrade = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = (node.value, node.lineno)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            values[node.target.id] = (node.value, node.lineno)
+        elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
+            downgrade = node
+    revision = _constant_strings(values.get("revision", (None, 0))[0])
+    down_value, down_line = values.get("down_revision", (None, 1))
+    return Migration(
+        path,
+        revision[0] if revision else None,
+        _constant_strings(down_value),
+        down_line or 1,
+        downgrade,
+    )
+
+
+def _dat1(migration: Migration, message: str, fix: str) -> Finding:
+    return Finding(str(migration.path), migration.line, "SAT-DAT-001", message, fix)
+
+
+def check_history(migrations: Sequence[Migration]) -> list[Finding]:
+    """Return findings unless the revisions form one chain with one head."""
+    findings = []
+    by_id: dict[str, Migration] = {}
+    for m in migrations:
+        if m.revision is None:
+            findings.append(
+                _dat1(
+                    m,
+                    'has no `revision = "..."`',
+                    "create migrations with `alembic revision`",
+                )
+            )
+        elif m.revision in by_id:
+            findings.append(
+                _dat1(
+                    m,
+                    f"revision {m.revision} is also the id of {by_id[m.revision].path}",
+                    "give this migration a new id with `alembic revision`",
+                )
+            )
+        else:
+            by_id[m.revision] = m
+    followed = set()
+    for m in by_id.values():
+        if len(m.down_revisions) > 1:
+            findings.append(
+                _dat1(
+                    m,
+                    f"revision {m.revision} merges {', '.join(m.down_revisions)}; "
+                    "history must be linear",
+                    "delete the merge and set the newer migration's down_revision to the "
+                    "other head",
+                )
+            )
+        for parent in m.down_revisions:
+            if parent not in by_id:
+                findings.append(
+                    _dat1(
+                        m,
+                        f"down_revision {parent} is not a revision in {m.path.parent}",
+                        "point down_revision at an existing revision (`alembic history`)",
+                    )
+                )
+            followed.add(parent)
+    heads = sorted(rev for rev in by_id if rev not in followed)
+    if len(heads) > 1:
+        for head in heads:
+            others = ", ".join(f'"{h}"' for h in heads if h != head)
+            findings.append(
+                _dat1(
+                    by_id[head],
+                    f"Alembic history has {len(heads)} heads ({', '.join(heads)}); expected one",
+                    f"if this migration is the newer one, set down_revision = {others}",
+                )
+            )
+    return findings
+
+
+def check_downgrade(migration: Migration) -> list[Finding]:
+    """Return a finding if the migration has no downgrade() or one that does nothing."""
+    fix = (
+        "undo upgrade() in downgrade(), or waive above it: "
+        "`# satchel: allow SAT-DAT-002 -- <why it cannot be undone>`"
+    )
+    path = str(migration.path)
+    if migration.downgrade is None:
+        return [Finding(path, 1, "SAT-DAT-002", "migration has no downgrade()", fix)]
+    body = [
+        stmt
+        for stmt in migration.downgrade.body
+        if not isinstance(stmt, ast.Pass)
+        and not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+    ]
+    if body:
+        return []
+    line = migration.downgrade.lineno
+    return [Finding(path, line, "SAT-DAT-002", "downgrade() does nothing", fix)]
+
+
+def check_migrations(paths: Sequence[Path]) -> list[Finding]:
+    """Check the given revision files' downgrades and the history of their folders."""
+    findings: list[Finding] = []
+    folders = sorted({path.parent for path in paths})
+    by_path: dict[Path, Migration] = {}
+    for path in [p for folder in folders for p in sorted(folder.glob("*.py"))]:
+        if path.name.startswith("__"):
+            continue
+        try:
+            by_path[path] = read_migration(path)
+        except BadInput as bad:
+            findings.append(bad.finding)
+    for folder in folders:
+        findings.extend(
+            check_history([m for p, m in by_path.items() if p.parent == folder])
+        )
+    for path in paths:
+        if path in by_path:
+            findings.extend(check_downgrade(by_path[path]))
+    return drop_waived(findings)
+
+
+def collect(argv: Sequence[str] | None = None) -> list[Finding]:
+    """Check the revision files named on the command line."""
+    parser = cli.file_parser("Check Alembic migrations (standards/data.md).")
+    args = parser.parse_args(argv)
+    return check_migrations(cli.existing_paths(args.filenames))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the hook: exit 0 clean, 1 with findings, 2 on a usage error."""
+    return cli.run(collect, argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

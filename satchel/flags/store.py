@@ -1,0 +1,71 @@
+"""What every flag store offers, the audit record of a change, and choosing a store by URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from satchel.flags.errors import FlagStoreError
+
+#: The version of a shared store that was never written, or was wiped by a restart.
+EMPTY = "empty"
+
+#: Turns the stored rule (or None) into the new rule (or None to remove it); may raise.
+RuleChange = Callable[[dict[str, Any] | None], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One audited change: which flag, who, when (UTC ISO 8601), why, old and new rule."""
+
+    flag: str
+    who: str
+    when: str
+    why: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+    def to_json(self) -> str:
+        """Return the record as one JSON line."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ChangeRecord:
+        """Read a record written by :meth:`to_json`."""
+        return cls(**json.loads(text))
+
+
+class FlagStore(Protocol):
+    """A place the rules live; read by the poller, written by the CLI, never per request."""
+
+    def describe(self) -> str:
+        """Return where the store is, without secrets, for logs and /readyz."""
+
+    def fetch_if_changed(self, known_version: str | None) -> tuple[str, Any] | None:
+        """Return (version, raw rules) if the store moved past ``known_version``, else None."""
+
+    def update(self, key: str, change: RuleChange, who: str, why: str) -> ChangeRecord:
+        """Apply ``change`` to one flag's rule atomically and record it in the history."""
+
+    def history(self, key: str | None = None, limit: int = 50) -> list[ChangeRecord]:
+        """Return the latest ``limit`` changes, oldest first, optionally for one flag."""
+
+
+def store_from_url(url: str, base_dir: Path) -> FlagStore:
+    """Return the store named by ``url``; relative file paths are resolved from ``base_dir``."""
+    if url.startswith("file://"):
+        from satchel.flags.file_store import FileStore
+
+        path = Path(url.removeprefix("file://"))
+        return FileStore(path if path.is_absolute() else base_dir / path)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from satchel.flags.redis_store import RedisStore
+
+        return RedisStore(url)
+    raise FlagStoreError(
+        f"Flag store URL {url.split('://')[0]!r}://... is not supported; "
+        "use file://instance/flags.yaml or redis://HOST:PORT/DB?prefix=SERVICE."
+    )

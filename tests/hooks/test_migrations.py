@@ -1,0 +1,139 @@
+"""satchel-migrations: one linear Alembic history, every migration reversible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hooks.migrations import check_migrations, main
+from tests.hooks.conftest import write
+
+V = "migrations/versions"
+DOWN_FIX = (
+    "(fix: undo upgrade() in downgrade(), or waive above it: "
+    "`# satchel: allow SAT-DAT-002 -- <why it cannot be undone>`)"
+)
+
+
+def revision(rev: str, down: str, downgrade: str = 'op.drop_column("t", "c")') -> str:
+    """Return a revision file's text."""
+    return (
+        f"from alembic import op\n\nrevision = {rev!r}\ndown_revision = {down}\n\n\n"
+        f"def upgrade():\n    op.add_column('t', None)\n\n\ndef downgrade():\n    {downgrade}\n"
+    )
+
+
+CASES = [
+    pytest.param(
+        {f"{V}/a.py": revision("a", "None"), f"{V}/b.py": revision("b", "'a'")},
+        [],
+        id="linear",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision("a", "None"),
+            f"{V}/b.py": revision("b", "'a'"),
+            f"{V}/c.py": revision("c", "'a'"),
+        },
+        [
+            f"{V}/b.py:4: SAT-DAT-001 Alembic history has 2 heads (b, c); expected one (fix: if "
+            f'this migration is the newer one, set down_revision = "c")',
+            f"{V}/c.py:4: SAT-DAT-001 Alembic history has 2 heads (b, c); expected one (fix: if "
+            f'this migration is the newer one, set down_revision = "b")',
+        ],
+        id="second-head",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision("a", "None"),
+            f"{V}/b.py": revision("b", "'a'"),
+            f"{V}/c.py": revision("c", "'a'"),
+            f"{V}/d.py": revision("d", "('b', 'c')"),
+        },
+        [
+            f"{V}/d.py:4: SAT-DAT-001 revision d merges b, c; history must be linear (fix: "
+            "delete the merge and set the newer migration's down_revision to the other head)"
+        ],
+        id="merge",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision("a", "'zzz'"),
+            f"{V}/b.py": "x = 1\n",
+            f"{V}/__init__.py": "",
+        },
+        [
+            f"{V}/a.py:4: SAT-DAT-001 down_revision zzz is not a revision in {V} (fix: point "
+            "down_revision at an existing revision (`alembic history`))",
+            f'{V}/b.py:1: SAT-DAT-001 has no `revision = "..."` (fix: create migrations with '
+            "`alembic revision`)",
+            f"{V}/b.py:1: SAT-DAT-002 migration has no downgrade() {DOWN_FIX}",
+        ],
+        id="unknown-parent-and-no-revision",
+    ),
+    pytest.param(
+        {f"{V}/a.py": revision("a", "None"), f"{V}/a2.py": revision("a", "None")},
+        [
+            f"{V}/a2.py:4: SAT-DAT-001 revision a is also the id of {V}/a.py (fix: give this "
+            "migration a new id with `alembic revision`)"
+        ],
+        id="duplicate-id",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision(
+                "a", "None", downgrade='"""Nothing to undo."""\n    pass'
+            )
+        },
+        [f"{V}/a.py:11: SAT-DAT-002 downgrade() does nothing {DOWN_FIX}"],
+        id="downgrade-pass",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision("a", "None")
+            .replace(
+                "def downgrade",
+                "# satchel: allow SAT-DAT-002 -- data backfill\ndef downgrade",
+            )
+            .replace('op.drop_column("t", "c")', "...")
+        },
+        [],
+        id="downgrade-waived",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), CASES)
+def test_check_migrations(
+    workdir: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    """The check function returns exactly the expected findings."""
+    write(workdir, files)
+    paths = sorted(Path(name) for name in files if not name.endswith("__init__.py"))
+    assert [str(f) for f in check_migrations(paths)] == expected
+
+
+@pytest.mark.parametrize(("files", "expected"), CASES)
+def test_main(
+    workdir: Path, run_main, files: dict[str, str], expected: list[str]
+) -> None:
+    """main prints the findings and exits 1 on findings, 0 when clean."""
+    write(workdir, files)
+    names = sorted(name for name in files if not name.endswith("__init__.py"))
+    code, out, err = run_main(main, names)
+    assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+
+
+def test_history_reads_files_not_passed(workdir: Path, run_main) -> None:
+    """Committing only the new migration still finds the head it conflicts with."""
+    write(
+        workdir,
+        {f"{V}/a.py": revision("a", "None"), f"{V}/b.py": revision("b", "None")},
+    )
+    code, out, _ = run_main(main, [f"{V}/b.py"])
+    assert code == 1
+    assert [line.split(" ")[0] for line in out.splitlines()] == [
+        f"{V}/a.py:4:",
+        f"{V}/b.py:4:",
+    ]
