@@ -1,0 +1,40 @@
+"""The spec core: load an OpenAPI document, match requests to operations, validate them.
+
+Pure library (reads spec files, nothing else) shared by the service runtime and the mock server.
+"""
+
+from satchel.openapi.check import validate_document
+from satchel.openapi.errors import Issue, OpenAPIError, RequestInvalid, SpecError
+from satchel.openapi.loader import load_spec
+from satchel.openapi.model import (
+    MISSING,
+    MediaType,
+    Operation,
+    Parameter,
+    RequestBody,
+    Response,
+)
+from satchel.openapi.request import RequestValidator, ValidRequest
+from satchel.openapi.router import Candidate, Match, Miss
+from satchel.openapi.spec import Spec
+
+__all__ = [
+    "MISSING",
+    "Candidate",
+    "Issue",
+    "Match",
+    "MediaType",
+    "Miss",
+    "OpenAPIError",
+    "Operation",
+    "Parameter",
+    "RequestBody",
+    "RequestInvalid",
+    "RequestValidator",
+    "Response",
+    "Spec",
+    "SpecError",
+    "ValidRequest",
+    "load_spec",
+    "validate_document",
+]
