@@ -33,10 +33,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     health.init_app(app)
     tenancy.init_app(
         app,
-        registry=tenancy.registry_from_url(settings.tenant_registry, root=ROOT),
+        registry=settings.tenant_registry,
         base_domain=settings.base_domain,
-        database_url=settings.tenant_database_url,
+        database_url_template=settings.tenant_database_url,
+        script_location=str(ROOT / "migrations"),
     )
+    health.register_check(app, "tenant-registry", tenancy.health_check)
     auth.init_app(
         app,
         issuer=settings.jwt_issuer,
@@ -44,10 +46,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         key=settings.jwt_key,
         algorithms=settings.jwt_algorithms.split(","),
     )
-    flags.init_app(app, FLAGS, store_url=settings.flags_store)
+    flags.init_app(app, FLAGS, store_url=settings.flags_store, env_prefix=ENV_PREFIX)
     api.init_app(app, spec_path=SPEC, handlers=f"{__package__}.api")
 
     app.cli.add_command(tenancy.cli)
-    app.cli.add_command(flags.cli)
     health.mark_ready(app)
     return app

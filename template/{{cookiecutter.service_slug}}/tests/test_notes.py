@@ -1,0 +1,83 @@
+"""The example resource through the HTTP API: create, list, read, update, delete."""
+
+import pytest
+
+
+def create(client, title="Trip consent forms", body="Collect by Friday."):
+    response = client.post("/v1/notes", json={"title": title, "body": body})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_create_then_read(client):
+    """A created note reads back with its author and a Location header."""
+    response = client.post("/v1/notes", json={"title": "Sports day", "body": "Bring hats."})
+    note = response.get_json()
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/v1/notes/{note['id']}"
+    assert note["created_by"] == "teacher-of-school-a"
+    assert client.get(f"/v1/notes/{note['id']}").get_json() == note
+
+
+def test_list_is_newest_first_and_paged(client):
+    """Notes list newest first; ``before`` continues from the last page."""
+    ids = [create(client, title=f"Note {n}")["id"] for n in range(3)]
+    first = client.get("/v1/notes?limit=2").get_json()
+    assert [note["id"] for note in first["items"]] == [ids[2], ids[1]]
+    second = client.get(f"/v1/notes?limit=2&before={first['next_before']}").get_json()
+    assert [note["id"] for note in second["items"]] == [ids[0]]
+    assert second["next_before"] is None
+
+
+def test_update_and_delete(client):
+    """A note is replaced by PUT and gone after DELETE."""
+    note = create(client)
+    updated = client.put(f"/v1/notes/{note['id']}", json={"title": "Changed"}).get_json()
+    assert (updated["title"], updated["body"]) == ("Changed", "")
+    assert client.delete(f"/v1/notes/{note['id']}").status_code == 204
+    assert client.get(f"/v1/notes/{note['id']}").status_code == 404
+
+
+def test_missing_note_is_problem_json(client):
+    """A missing note answers 404 as problem+json saying which note."""
+    response = client.get("/v1/notes/999")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "Note 999 does not exist."
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"body": "no title"}, "title"),
+        ({"title": ""}, "/title"),
+        ({"title": "x", "colour": "red"}, "colour"),
+        ({"title": 5}, "/title"),
+    ],
+    ids=["missing-title", "empty-title", "unknown-field", "title-not-string"],
+)
+def test_invalid_body_names_the_field(client, payload, field):
+    """A body that breaks the spec answers 422 naming the field."""
+    response = client.post("/v1/notes", json=payload)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    errors = response.get_json()["errors"]
+    assert any(field in str(error) for error in errors), errors
+
+
+def test_invalid_query_parameter(client):
+    """A limit outside the spec's range answers 422 naming the parameter."""
+    response = client.get("/v1/notes?limit=1000")
+    assert response.status_code == 422
+    assert "limit" in str(response.get_json()["errors"])
+
+
+def test_no_token_is_401(app):
+    """Without a bearer token the API answers 401 problem+json."""
+    from satchel.testing import tenant_client
+
+    anonymous = tenant_client(app, "school-a", domain=app.config["SETTINGS"].base_domain)
+    response = anonymous.get("/v1/notes")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
