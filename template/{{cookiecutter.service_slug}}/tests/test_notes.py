@@ -11,7 +11,9 @@ def create(client, title="Trip consent forms", body="Collect by Friday."):
 
 def test_create_then_read(client):
     """A created note reads back with its author and a Location header."""
-    response = client.post("/v1/notes", json={"title": "Sports day", "body": "Bring hats."})
+    response = client.post(
+        "/v1/notes", json={"title": "Sports day", "body": "Bring hats."}
+    )
     note = response.get_json()
     assert response.status_code == 201
     assert response.headers["Location"] == f"/v1/notes/{note['id']}"
@@ -32,7 +34,9 @@ def test_list_is_newest_first_and_paged(client):
 def test_update_and_delete(client):
     """A note is replaced by PUT and gone after DELETE."""
     note = create(client)
-    updated = client.put(f"/v1/notes/{note['id']}", json={"title": "Changed"}).get_json()
+    updated = client.put(
+        f"/v1/notes/{note['id']}", json={"title": "Changed"}
+    ).get_json()
     assert (updated["title"], updated["body"]) == ("Changed", "")
     assert client.delete(f"/v1/notes/{note['id']}").status_code == 204
     assert client.get(f"/v1/notes/{note['id']}").status_code == 404
@@ -76,7 +80,9 @@ def test_no_token_is_401(app):
     """Without a bearer token the API answers 401 problem+json."""
     from satchel.testing import tenant_client
 
-    anonymous = tenant_client(app, "school-a", domain=app.config["SETTINGS"].base_domain)
+    anonymous = tenant_client(
+        app, "school-a", domain=app.config["SETTINGS"].base_domain
+    )
     response = anonymous.get("/v1/notes")
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"

@@ -15,7 +15,9 @@ def test_tenants_see_only_their_own_notes(client, other_client):
 
 def test_unknown_tenant_is_404(app):
     """A sub-domain that is no tenant answers 404 problem+json, never a default tenant."""
-    stranger = tenant_client(app, "no-such-school", domain=app.config["SETTINGS"].base_domain)
+    stranger = tenant_client(
+        app, "no-such-school", domain=app.config["SETTINGS"].base_domain
+    )
     response = stranger.get("/v1/notes")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
