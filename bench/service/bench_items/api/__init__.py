@@ -1,0 +1,1 @@
+"""Handlers named by the benchmark spec's operationIds."""

@@ -1,0 +1,1 @@
+"""Handlers named by the spec's operationIds, one module per tag."""
