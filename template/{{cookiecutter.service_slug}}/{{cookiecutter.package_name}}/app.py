@@ -27,10 +27,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(SECRET_KEY=settings.secret_key, SETTINGS=settings)
 
-    logs.init_app(app, service="{{ cookiecutter.service_slug }}")
+    logs.init_app(app, service="{{ cookiecutter.service_slug }}", env=settings.env)
     errors.init_app(app)
     metrics.init_app(app)
-    health.init_app(app)
+    # In production a SIGTERM fails readiness first, so the load balancer drains the task.
+    health.init_app(app, drain_seconds=5 if settings.env == "production" else 0)
     tenancy.init_app(
         app,
         registry=settings.tenant_registry,
@@ -47,7 +48,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         algorithms=settings.jwt_algorithms.split(","),
     )
     flags.init_app(app, FLAGS, store_url=settings.flags_store, env_prefix=ENV_PREFIX)
-    api.init_app(app, spec_path=SPEC, handlers=f"{__package__}.api")
+    # Outside production every response is checked against the spec too.
+    checks = "off" if settings.env == "production" else "raise"
+    handlers = f"{__package__}.api"
+    api.init_app(app, spec_path=SPEC, handlers=handlers, validate_responses=checks)
 
     app.cli.add_command(tenancy.cli)
     health.mark_ready(app)
