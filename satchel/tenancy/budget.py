@@ -1,0 +1,79 @@
+"""A hard cap on the database connections one process holds open, across every tenant."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from satchel.tenancy.errors import ConnectionBudgetExhausted
+
+
+class ConnectionBudget:
+    """Count open connections; make a new one wait (bounded) for room, never exceed ``limit``.
+
+    Open connections, not checked-out ones, are counted: an idle pooled connection still
+    holds a server backend. When the budget is full, ``on_pressure`` is called once (the
+    engine cache closes idle pools there) before waiting up to ``timeout`` seconds.
+    """
+
+    def __init__(self, limit: int, timeout: float) -> None:
+        if limit < 1:
+            raise ValueError(f"connection budget must be at least 1, got {limit}")
+        self.limit = limit
+        self.timeout = timeout
+        self.peak = 0
+        self.waiting = (
+            0  # threads blocked in acquire(): a reason to close idle connections
+        )
+        self._open = 0
+        self._changed = threading.Condition()
+
+    @property
+    def open(self) -> int:
+        """Return how many connections are open now."""
+        return self._open
+
+    def acquire(self, on_pressure: Callable[[], None] | None = None) -> None:
+        """Take one slot, waiting up to ``timeout``; raise ConnectionBudgetExhausted."""
+        if self._try_take():
+            return
+        if on_pressure is not None:
+            on_pressure()  # called without the lock held: it closes connections itself
+        deadline = time.monotonic() + self.timeout
+        with self._changed:
+            self.waiting += 1
+            try:
+                self._wait_for_room(deadline)
+            finally:
+                self.waiting -= 1
+            self._take()
+
+    def _wait_for_room(self, deadline: float) -> None:
+        while self._open >= self.limit:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConnectionBudgetExhausted(
+                    f"all {self.limit} connections of this process's budget stayed in use"
+                    f" for {self.timeout}s; raise connection_budget or lower per-request"
+                    " connection use",
+                    detail="The service is at its database connection limit; retry shortly.",
+                )
+            self._changed.wait(remaining)
+
+    def release(self) -> None:
+        """Give one slot back."""
+        with self._changed:
+            self._open = max(0, self._open - 1)
+            self._changed.notify()
+
+    def _try_take(self) -> bool:
+        with self._changed:
+            if self._open < self.limit:
+                self._take()
+                return True
+            return False
+
+    def _take(self) -> None:
+        self._open += 1
+        self.peak = max(self.peak, self._open)

@@ -1,0 +1,231 @@
+"""One SQLAlchemy engine per tenant, created lazily, LRU-capped, inside one connection budget.
+
+Engines are leased for a unit of work and only ever disposed when no lease is out, so a
+request never loses its connection under it. Every connection counts against the process's
+:class:`ConnectionBudget` and passes the identity check (see :mod:`guards`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+from satchel.tenancy.budget import ConnectionBudget
+from satchel.tenancy.guards import guard_connections
+from satchel.tenancy.records import TenantRecord, redact_url
+
+EngineFactory = Callable[[TenantRecord, dict[str, Any]], sa.Engine]
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How tenant engines are built and bounded in one process."""
+
+    max_engines: int = 2000
+    connection_budget: int = 20
+    acquire_timeout: float = 2.0
+    idle_timeout: float = 60.0
+    # Idle connections a tenant keeps; the budget, not these, bounds the process in total.
+    pool_size: int = 5
+    max_overflow: int = 5
+    null_pool: bool = (
+        False  # True behind PgBouncer: it pools, we only connect per checkout
+    )
+    pool_pre_ping: bool = True
+    identity_check: bool = (
+        True  # off only to prove the leak probe can fail; never in prod
+    )
+    engine_factory: EngineFactory | None = None
+
+
+@dataclass
+class _Entry:
+    engine: sa.Engine
+    url: str
+    leases: int = 0
+    last_used: float = 0.0
+
+
+def engine_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver named when a plain postgresql URL is given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class TenantEngines:
+    """The process's tenant engines: lease one per unit of work, release it after."""
+
+    def __init__(self, options: EngineOptions | None = None) -> None:
+        self.options = options or EngineOptions()
+        self.budget = ConnectionBudget(
+            self.options.connection_budget, self.options.acquire_timeout
+        )
+        self.evictions = 0
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._instrumented: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
+        self._stop = threading.Event()
+        self._reaper: threading.Thread | None = None
+
+    def lease(self, record: TenantRecord) -> sa.Engine:
+        """Return the tenant's engine (creating it on first use) and hold it until release."""
+        self._start_reaper()
+        stale: list[sa.Engine] = []
+        with self._lock:
+            entry = self._entries.get(record.id)
+            if entry is not None and entry.url != record.database_url:
+                stale.append(
+                    self._entries.pop(record.id).engine
+                )  # the registry moved it
+                entry = None
+            if entry is None:
+                entry = _Entry(self._create(record), record.database_url)
+                self._entries[record.id] = entry
+                stale.extend(self._over_cap())
+            self._entries.move_to_end(record.id)
+            entry.leases += 1
+        for engine in stale:
+            engine.dispose()
+        return entry.engine
+
+    def release(self, tenant_id: str) -> None:
+        """End one lease; if others wait for a connection, close this engine's idle one."""
+        with self._lock:
+            entry = self._entries.get(tenant_id)
+            if entry is not None:
+                entry.leases = max(0, entry.leases - 1)
+                entry.last_used = time.monotonic()
+                if entry.leases == 0 and self.budget.waiting:
+                    self._close_idle(entry)
+
+    def discard(self, tenant_id: str) -> None:
+        """Forget a tenant's engine and close its connections (after a drop or a move)."""
+        with self._lock:
+            entry = self._entries.pop(tenant_id, None)
+        if entry is not None:
+            entry.engine.dispose()
+
+    def reap(self, idle_for: float | None = None) -> int:
+        """Close the pooled connections of engines unused for ``idle_for`` seconds."""
+        idle_for = self.options.idle_timeout if idle_for is None else idle_for
+        cutoff = time.monotonic() - idle_for
+        with self._lock:
+            idle = [
+                e
+                for e in self._entries.values()
+                if e.leases == 0 and e.last_used <= cutoff
+            ]
+            return sum(self._close_idle(entry) for entry in idle)
+
+    def close(self) -> None:
+        """Stop the reaper and dispose every engine."""
+        self._stop.set()
+        with self._lock:
+            entries, self._entries = list(self._entries.values()), OrderedDict()
+        for entry in entries:
+            entry.engine.dispose()
+
+    def tenants(self) -> list[str]:
+        """Return the tenants with an open engine, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
+    def stats(self) -> dict[str, int]:
+        """Return gauges for metrics and health: engines, connections, peak, evictions."""
+        return {
+            "engines": len(self._entries),
+            "connections_open": self.budget.open,
+            "connections_peak": self.budget.peak,
+            "connection_budget": self.budget.limit,
+            "evictions": self.evictions,
+        }
+
+    def _over_cap(self) -> list[sa.Engine]:
+        evicted = []
+        for tenant_id, entry in list(self._entries.items()):
+            if len(self._entries) <= self.options.max_engines:
+                break
+            if entry.leases == 0:
+                evicted.append(self._entries.pop(tenant_id).engine)
+                self.evictions += 1
+        return evicted
+
+    def _relieve_pressure(self) -> None:
+        """Close idle pools, least recently used first, until the budget has room."""
+        with self._lock:
+            for entry in list(self._entries.values()):
+                if self.budget.open < self.budget.limit:
+                    return
+                if entry.leases == 0:
+                    self._close_idle(entry)
+
+    def _close_idle(self, entry: _Entry) -> bool:
+        # Callers hold self._lock and checked leases == 0: nobody can check out meanwhile,
+        # so no connection is stranded in the pool being replaced.
+        if not getattr(entry.engine.pool, "checkedin", lambda: 0)():
+            return False
+        entry.engine.dispose()
+        return True
+
+    def _create(self, record: TenantRecord) -> sa.Engine:
+        opts = self.options
+        kwargs: dict[str, Any] = {"pool_pre_ping": opts.pool_pre_ping}
+        url = engine_url(record.database_url)
+        if url.startswith("postgresql"):
+            # No server-side prepared statements: they break behind PgBouncer transaction mode.
+            timeout = max(1, int(opts.acquire_timeout))
+            kwargs["connect_args"] = {
+                "prepare_threshold": None,
+                "connect_timeout": timeout,
+            }
+        if opts.null_pool:
+            kwargs["poolclass"] = NullPool
+        elif not url.startswith("sqlite"):
+            kwargs.update(
+                pool_size=opts.pool_size,
+                max_overflow=opts.max_overflow,
+                pool_timeout=opts.acquire_timeout,
+            )
+        factory = opts.engine_factory or (lambda rec, kw: sa.create_engine(url, **kw))
+        engine = factory(record, kwargs)
+        if engine not in self._instrumented:
+            self._instrument(engine, record)
+            self._instrumented.add(engine)
+        return engine
+
+    def _instrument(self, engine: sa.Engine, record: TenantRecord) -> None:
+        guard_connections(
+            engine,
+            owner=record.id,
+            location=redact_url(record.database_url),
+            budget=self.budget,
+            identity_check=self.options.identity_check,
+            on_pressure=self._relieve_pressure,
+        )
+
+    def _start_reaper(self) -> None:
+        if self._reaper is not None or self.options.idle_timeout <= 0:
+            return
+        with self._lock:
+            if self._reaper is None:
+                self._reaper = threading.Thread(
+                    target=self._reap_forever,
+                    name="satchel-tenancy-reaper",
+                    daemon=True,
+                )
+                self._reaper.start()
+
+    def _reap_forever(self) -> None:
+        interval = max(1.0, self.options.idle_timeout / 4)
+        while not self._stop.wait(interval):
+            self.reap()

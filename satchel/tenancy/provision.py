@@ -1,0 +1,168 @@
+"""Create, suspend, resume and drop tenants: database, identity row, migrations, registry.
+
+The registry entry is written last on create and removed first on drop, so the request
+path never sees a tenant whose database is half-made or half-gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
+
+from satchel.tenancy.engines import engine_url
+from satchel.tenancy.errors import ProvisioningError
+from satchel.tenancy.identity import write_identity
+from satchel.tenancy.upgrade import upgrade_database
+from satchel.tenancy.records import ACTIVE, TenantRecord, redact_url, validate_tenant_id
+from satchel.tenancy.report import FAILED
+from satchel.tenancy.revisions import head_revision
+from satchel.tenancy.runtime import Tenancy
+
+MAINTENANCE_DATABASE = "postgres"
+
+
+def create_tenant(
+    tenancy: Tenancy,
+    tenant_id: str,
+    *,
+    database_url: str | None = None,
+    template: str | None = None,
+) -> TenantRecord:
+    """Provision a tenant and register it; ``template`` copies a migrated template database."""
+    validate_tenant_id(tenant_id)
+    if tenancy.registry.get(tenant_id) is not None:
+        raise ProvisioningError(
+            f"tenant {tenant_id!r} already exists; pick another id or drop it first"
+        )
+    url = database_url or tenancy.database_url(tenant_id)
+    create_database(url, template=template)
+    try:
+        _write_identity(url, tenant_id)
+        revision = migrate_one(tenancy, tenant_id, url)
+        record = TenantRecord(tenant_id, url, ACTIVE, revision)
+        tenancy.registry.add(record)
+    except BaseException:
+        drop_database(url)  # leave nothing half-made behind
+        raise
+    tenancy.cache.invalidate()
+    return record
+
+
+def migrate_one(tenancy: Tenancy, tenant_id: str, url: str) -> str | None:
+    """Upgrade one tenant database to head and return its revision."""
+    location = tenancy.settings.script_location
+    outcome = upgrade_database(tenant_id, url, head_revision(location), location)
+    if outcome.status == FAILED:
+        raise ProvisioningError(
+            f"migrating new tenant {tenant_id!r} failed: {outcome.error}; fix the migration"
+            " and create the tenant again"
+        )
+    return outcome.to_revision
+
+
+def set_status(tenancy: Tenancy, tenant_id: str, status: str) -> TenantRecord:
+    """Suspend or resume a tenant."""
+    record = _existing(tenancy, tenant_id).with_status(status)
+    tenancy.registry.put(record)
+    tenancy.cache.invalidate()
+    return record
+
+
+def drop_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
+    """Unregister a tenant, close its connections and drop its database."""
+    record = _existing(tenancy, tenant_id)
+    tenancy.registry.remove(tenant_id)
+    tenancy.cache.invalidate()
+    tenancy.engines.discard(tenant_id)
+    drop_database(record.database_url)
+    return record
+
+
+def create_database(url: str, *, template: str | None = None) -> None:
+    """Create an empty database (or copy ``template``); refuse if it already exists."""
+    parsed = make_url(engine_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(parsed)
+        if path.exists():
+            raise ProvisioningError(
+                f"database file {path} already exists; remove it or pick another"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
+    copy = f" TEMPLATE {_quote(template)}" if template else ""
+    with _maintenance(parsed) as conn:
+        try:
+            conn.exec_driver_sql(f"CREATE DATABASE {_quote(parsed.database)}{copy}")
+        except sa.exc.DBAPIError as exc:
+            raise ProvisioningError(
+                f"cannot create database {redact_url(url)}: {exc.orig}; check it does not"
+                " exist already and the role may CREATE DATABASE"
+            ) from exc
+
+
+def drop_database(url: str) -> None:
+    """Drop a tenant database, disconnecting anyone still connected."""
+    parsed = make_url(engine_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = _sqlite_path(parsed)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    with _maintenance(parsed) as conn:
+        conn.exec_driver_sql(
+            f"DROP DATABASE IF EXISTS {_quote(parsed.database)} WITH (FORCE)"
+        )
+
+
+def _write_identity(url: str, tenant_id: str) -> None:
+    engine = sa.create_engine(engine_url(url), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            write_identity(conn, tenant_id)
+    finally:
+        engine.dispose()
+
+
+def _existing(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
+    record = tenancy.registry.get(validate_tenant_id(tenant_id))
+    if record is None:
+        raise ProvisioningError(
+            f"tenant {tenant_id!r} does not exist; 'flask tenants list' shows the tenants"
+        )
+    return record
+
+
+@contextmanager
+def _maintenance(url: URL) -> Iterator[sa.Connection]:
+    """Yield an autocommit connection to the server's maintenance database (CREATE/DROP)."""
+    engine = sa.create_engine(
+        url.set(database=MAINTENANCE_DATABASE),
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _quote(name: str | None) -> str:
+    if not name:
+        raise ProvisioningError(
+            "the database URL names no database; expected '.../<dbname>'"
+        )
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise ProvisioningError(
+            f"SQLite tenant URL {url} names no file; expected sqlite:///instance/tenants/x.db"
+        )
+    return Path(url.database)

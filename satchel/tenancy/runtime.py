@@ -1,0 +1,100 @@
+"""The tenancy runtime of one application: registry cache, engines and admission rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from satchel.tenancy.cache import CachedRegistry
+from satchel.tenancy.engines import EngineOptions, TenantEngines
+from satchel.tenancy.errors import (
+    TenancyError,
+    TenantBelowMinimumRevision,
+    TenantSuspended,
+)
+from satchel.tenancy.hosts import tenant_from_host
+from satchel.tenancy.records import ACTIVE, TenantRecord, validate_tenant_id
+from satchel.tenancy.registry import Registry, registry_from_url
+from satchel.tenancy.revisions import accepted_revisions
+
+EXTENSION_KEY = "satchel.tenancy"
+DEFAULT_DATABASE_URL = "sqlite:///instance/tenants/{tenant}.db"
+
+
+@dataclass(frozen=True)
+class TenancySettings:
+    """Everything tenancy is configured with; defaults suit the embedded SQLite demo."""
+
+    base_domain: str | None = None
+    host_map: Mapping[str, str] = field(default_factory=dict)
+    min_revision: str | None = None
+    script_location: str = "migrations"
+    database_url_template: str = DEFAULT_DATABASE_URL
+    cache_ttl: float = 60.0
+    negative_ttl: float = 5.0
+    engine_options: EngineOptions = field(default_factory=EngineOptions)
+
+
+class Tenancy:
+    """Resolve and admit tenants, and hand out their engines, for one application."""
+
+    def __init__(self, registry: Registry | str, settings: TenancySettings) -> None:
+        self.registry = (
+            registry_from_url(registry) if isinstance(registry, str) else registry
+        )
+        self.settings = settings
+        self.cache = CachedRegistry(
+            self.registry, ttl=settings.cache_ttl, negative_ttl=settings.negative_ttl
+        )
+        self.engines = TenantEngines(settings.engine_options)
+        self._accepted = (
+            accepted_revisions(settings.script_location, settings.min_revision)
+            if settings.min_revision
+            else None
+        )
+
+    def resolve_host(self, raw_host: str | None) -> TenantRecord:
+        """Return the admitted tenant served at a raw Host header value."""
+        tenant_id = tenant_from_host(
+            raw_host, self.settings.base_domain, self.settings.host_map
+        )
+        return self.admit(tenant_id)
+
+    def admit(self, tenant_id: str) -> TenantRecord:
+        """Return the tenant's record if it may be served now; raise the reason if not."""
+        record = self.cache.lookup(validate_tenant_id(tenant_id))
+        if record.status != ACTIVE:
+            raise TenantSuspended(
+                f"tenant {tenant_id!r} is {record.status}; resume it to serve it again",
+                detail=f"Tenant {tenant_id!r} is suspended.",
+            )
+        if self._accepted is not None and record.revision not in self._accepted:
+            raise TenantBelowMinimumRevision(
+                f"tenant {tenant_id!r} is at schema revision {record.revision!r}; this"
+                f" application needs {self.settings.min_revision!r} or later: run"
+                " 'flask tenants migrate'",
+                detail=f"Tenant {tenant_id!r} is being migrated; try again shortly.",
+            )
+        return record
+
+    def database_url(self, tenant_id: str) -> str:
+        """Return the database URL a new tenant gets from the configured template."""
+        return self.settings.database_url_template.format(
+            tenant=validate_tenant_id(tenant_id)
+        )
+
+    def close(self) -> None:
+        """Dispose every tenant engine (at shutdown or at the end of a test)."""
+        self.engines.close()
+
+
+def current_tenancy() -> Tenancy:
+    """Return the tenancy runtime of the current Flask application."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and EXTENSION_KEY in current_app.extensions:
+        return current_app.extensions[EXTENSION_KEY]
+    raise TenancyError(
+        "no tenancy runtime here: call satchel.tenancy.init_app(app, ...) and run inside the"
+        " app context, or pass tenancy=<Tenancy> explicitly"
+    )

@@ -1,0 +1,123 @@
+"""Flask integration: resolve the tenant from the host before each request, finish after."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy.exc
+from flask import Flask, current_app, g, request
+from flask.typing import ResponseReturnValue
+
+from satchel.problems import Problem
+from satchel.tenancy.engines import EngineOptions
+from satchel.tenancy.errors import (
+    ConnectionBudgetExhausted,
+    TenancyError,
+    TenantDatabaseUnavailable,
+)
+from satchel.tenancy.registry import Registry
+from satchel.tenancy.runtime import (
+    DEFAULT_DATABASE_URL,
+    EXTENSION_KEY,
+    Tenancy,
+    TenancySettings,
+)
+from satchel.tenancy.unit import _Entered, enter_unit, exit_unit
+
+#: Endpoints served without a tenant: health, metrics and the API description.
+EXEMPT_ENDPOINTS = frozenset({"livez", "readyz", "metrics", "openapi", "docs"})
+_G_KEY = "_satchel_tenancy_unit"
+
+
+def init_app(
+    app: Flask,
+    *,
+    registry: Registry | str,
+    base_domain: str | None = None,
+    host_map: Mapping[str, str] | None = None,
+    min_revision: str | None = None,
+    engine_options: EngineOptions | None = None,
+    script_location: str = "migrations",
+    database_url_template: str = DEFAULT_DATABASE_URL,
+    cache_ttl: float = 60.0,
+    negative_ttl: float = 5.0,
+    exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
+) -> Tenancy:
+    """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant."""
+    settings = TenancySettings(
+        base_domain=base_domain,
+        host_map=dict(host_map or {}),
+        min_revision=min_revision,
+        script_location=script_location,
+        database_url_template=database_url_template,
+        cache_ttl=cache_ttl,
+        negative_ttl=negative_ttl,
+        engine_options=engine_options or EngineOptions(),
+    )
+    tenancy = Tenancy(registry, settings)
+    app.extensions[EXTENSION_KEY] = tenancy
+    app.config.setdefault("SATCHEL_TENANCY_EXEMPT_ENDPOINTS", exempt_endpoints)
+    app.before_request(_enter_tenant)
+    app.after_request(_commit)
+    app.teardown_request(_leave_tenant)
+    app.register_error_handler(TenancyError, _render_tenancy_error)
+    app.register_error_handler(sqlalchemy.exc.TimeoutError, _render_pool_timeout)
+    app.register_error_handler(sqlalchemy.exc.DBAPIError, _render_lost_connection)
+    return tenancy
+
+
+def _enter_tenant() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    exempt = current_app.config["SATCHEL_TENANCY_EXEMPT_ENDPOINTS"]
+    if request.endpoint in exempt or getattr(view, "satchel_public", False):
+        return
+    tenancy: Tenancy = current_app.extensions[EXTENSION_KEY]
+    # The raw Host header only: never a header or parameter the client picks otherwise.
+    record = tenancy.resolve_host(request.environ.get("HTTP_HOST"))
+    setattr(g, _G_KEY, enter_unit(tenancy, record))
+
+
+def _commit(response: Any) -> Any:
+    entered: _Entered | None = g.get(_G_KEY)
+    if entered is not None and response.status_code < 400:
+        entered.unit.commit()
+    return response
+
+
+def _leave_tenant(exc: BaseException | None) -> None:
+    entered: _Entered | None = g.pop(_G_KEY, None)
+    if entered is not None:
+        exit_unit(entered)
+
+
+def _render_tenancy_error(exc: TenancyError) -> ResponseReturnValue:
+    return _render(exc.problem())
+
+
+def _render_pool_timeout(exc: sqlalchemy.exc.TimeoutError) -> ResponseReturnValue:
+    return _render(
+        ConnectionBudgetExhausted(
+            str(exc),
+            detail="The service is at its database connection limit; retry shortly.",
+        ).problem()
+    )
+
+
+def _render_lost_connection(exc: sqlalchemy.exc.DBAPIError) -> ResponseReturnValue:
+    if not exc.connection_invalidated:
+        raise exc  # an ordinary database error: the runtime's 500 handling owns it
+    return _render(
+        TenantDatabaseUnavailable(
+            str(exc), detail="This tenant's database is unavailable; try again shortly."
+        ).problem()
+    )
+
+
+def _render(problem: Problem) -> ResponseReturnValue:
+    """Hand the problem to the app's Problem handler; render it here if none is installed."""
+    try:
+        return current_app.handle_user_exception(problem)
+    except Problem:
+        headers = {"Content-Type": "application/problem+json", **problem.headers}
+        return problem.to_json(), problem.status, headers
