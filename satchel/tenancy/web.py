@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
@@ -44,13 +45,21 @@ def init_app(
     negative_ttl: float = 5.0,
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
 ) -> Tenancy:
-    """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant."""
+    """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
+
+    Relative ``file://`` registries and ``sqlite:///`` databases are taken from the
+    application's root (the parent of its instance folder), like the flag store, so the
+    service behaves the same whichever directory a command is run from.
+    """
+    root = Path(app.instance_path).parent
+    if isinstance(registry, str):
+        registry = anchor_url(registry, root)
     settings = TenancySettings(
         base_domain=base_domain,
         host_map=dict(host_map or {}),
         min_revision=min_revision,
         script_location=script_location,
-        database_url_template=database_url_template,
+        database_url_template=anchor_url(database_url_template, root),
         cache_ttl=cache_ttl,
         negative_ttl=negative_ttl,
         engine_options=engine_options or EngineOptions(),
@@ -65,6 +74,14 @@ def init_app(
     app.register_error_handler(sqlalchemy.exc.TimeoutError, _render_pool_timeout)
     app.register_error_handler(sqlalchemy.exc.DBAPIError, _render_lost_connection)
     return tenancy
+
+
+def anchor_url(url: str, root: Path) -> str:
+    """Return ``url`` with a relative file or SQLite path made absolute under ``root``."""
+    for scheme in ("file://", "sqlite:///"):
+        if url.startswith(scheme) and not url[len(scheme) :].startswith("/"):
+            return f"{scheme}{root / url[len(scheme):]}"
+    return url
 
 
 def _enter_tenant() -> None:
