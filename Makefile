@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format bench template-lock services clean
+.PHONY: demo test lint format template-lock services system-packages clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ demo: $(INSTALLED)
 	$(BIN)/python examples/demo.py
 
 ## test: every test of the kit (needs PostgreSQL and Redis: `make services` starts them)
-test: $(INSTALLED) services
+test: $(INSTALLED) services system-packages
 	$(BIN)/python -m pytest
 
 ## lint: Black and flake8 over the kit's own code
@@ -33,6 +33,10 @@ format: $(INSTALLED)
 ## services: start the local PostgreSQL and Redis if they are not running
 services:
 	@bash .ci/services
+
+## system-packages: Debian's chromium (browser tests) and wrk (benchmarks), if missing
+system-packages:
+	@bash .ci/system-packages
 
 ## template-lock: re-lock the dependencies every new service starts from
 template-lock: $(INSTALLED)

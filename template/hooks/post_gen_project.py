@@ -23,17 +23,17 @@ TEMPLATE_COMMIT = r"""{{ cookiecutter | template_commit }}"""
 PACKAGE = ANSWERS["package_name"]
 FIRST_PORT = 8101
 
-CLIENT_MODULE = '''"""Calls the {name} service by the operationIds of its spec (mocks/{name}/openapi.yaml).
+CLIENT_MODULE = '''"""Call the {name} service by the operationIds of its vendored spec.
 
-Locally and in tests the spec-driven mock answers (`satchel-mock up`); the vendored spec is
-pinned in mocks.yaml, and `satchel-mock check` tells when it drifts from the real one.
+The spec is mocks/{name}/openapi.yaml, pinned in mocks.yaml. Locally and in tests the
+spec-driven mock answers (`satchel-mock up`); `satchel-mock check` keeps the pin honest.
 """
 
 from satchel.clients import NeighbourClient
 
 
 class {cls}Client(NeighbourClient):
-    """The {name} service, at the URL in settings.{attr}_url."""
+    """The {name} service: build it with settings.{attr}_url and {attr}_tenant_host."""
 
     neighbour = "{name}"
 '''
@@ -44,7 +44,7 @@ def vendor_neighbours(root: Path) -> None:
     lines = [
         "# The neighbours this service calls, answered locally by `satchel-mock up`.",
         "# Re-vendor a spec by copying the neighbour's spec/ folder here, then `satchel-mock pin`.",
-        "neighbours:" + ("" if NEIGHBOURS else " {}"),
+        "neighbours:" + ("" if NEIGHBOURS else " []"),
     ]
     for index, neighbour in enumerate(NEIGHBOURS):
         name, spec = neighbour["name"], Path(neighbour["spec"])
@@ -62,7 +62,7 @@ def vendor_neighbours(root: Path) -> None:
                 "scenarios: {}\n"
             )
         lines += [
-            f"  {name}:",
+            f"  - name: {name}",
             f"    spec: mocks/{name}/openapi.yaml",
             f"    digest: sha256:{digest}",
             f"    overlay: mocks/{name}/overlay.yaml",

@@ -1,0 +1,1 @@
+"""One client per neighbour service; each calls the neighbour by the operationIds in its spec."""

@@ -1,0 +1,43 @@
+"""Configuration of the Attendance service: defaults here, overrides from
+environment variables prefixed ``ATTENDANCE_`` (e.g.
+``ATTENDANCE_ENV=production``) or from tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from satchel.config import secret
+
+ENV_PREFIX = "ATTENDANCE"
+
+
+@dataclass
+class Settings:
+    """Every setting the service reads; the defaults run it locally with no other service."""
+
+    env: str = "development"
+    # Signs sessions and CSRF tokens; production refuses to start with this default.
+    secret_key: str = secret("dev-only-secret-key-change-me")
+    # Tenants are sub-domains of this domain: school-a.attendance.localhost
+    base_domain: str = "attendance.localhost"
+    # The tenant registry: a YAML file (embedded default) or a control-plane PostgreSQL URL.
+    tenant_registry: str = "file://instance/tenants.yaml"
+    # Where new tenant databases go; {tenant} is replaced by the tenant's id.
+    tenant_database_url: str = "sqlite:///instance/tenants/{tenant}.sqlite3"
+    # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
+    flags_store: str = "file://instance/flags.yaml"
+    # Bearer tokens: who issues them, for whom, and the key that verifies them.
+    jwt_issuer: str = "https://auth.satchel.localhost"
+    jwt_audience: str = "attendance"
+    jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
+    jwt_algorithms: str = "HS256"
+    # The students service; locally its mock (`satchel-mock up`) answers here.
+    students_url: str = "http://127.0.0.1:8101"
+    students_tenant_host: str = "{tenant}.students.localhost"
+    # Signs the short-lived service token attendance shows students (same issuer as above).
+    students_jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
+    # Where page sessions live: "cookie" (signed cookie, the default) or redis://host:port/db.
+    session_store: str = "cookie"
+    # Prefix of session keys in Redis, so services sharing a Redis never read each other's.
+    session_key_prefix: str = "attendance:session:"

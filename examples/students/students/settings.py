@@ -1,0 +1,34 @@
+"""Configuration of the Students service: defaults here, overrides from
+environment variables prefixed ``STUDENTS_`` (e.g.
+``STUDENTS_ENV=production``) or from tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from satchel.config import secret
+
+ENV_PREFIX = "STUDENTS"
+
+
+@dataclass
+class Settings:
+    """Every setting the service reads; the defaults run it locally with no other service."""
+
+    env: str = "development"
+    # Signs sessions and CSRF tokens; production refuses to start with this default.
+    secret_key: str = secret("dev-only-secret-key-change-me")
+    # Tenants are sub-domains of this domain: school-a.students.localhost
+    base_domain: str = "students.localhost"
+    # The tenant registry: a YAML file (embedded default) or a control-plane PostgreSQL URL.
+    tenant_registry: str = "file://instance/tenants.yaml"
+    # Where new tenant databases go; {tenant} is replaced by the tenant's id.
+    tenant_database_url: str = "sqlite:///instance/tenants/{tenant}.sqlite3"
+    # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
+    flags_store: str = "file://instance/flags.yaml"
+    # Bearer tokens: who issues them, for whom, and the key that verifies them.
+    jwt_issuer: str = "https://auth.satchel.localhost"
+    jwt_audience: str = "students"
+    jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
+    jwt_algorithms: str = "HS256"

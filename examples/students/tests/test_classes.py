@@ -1,0 +1,109 @@
+"""Classes and their pupils through the HTTP API."""
+
+import pytest
+
+from tests.conftest import make_class
+
+
+def test_create_then_list(client):
+    """A created class is listed by name, with a Location to its pupils."""
+    response = client.post("/v1/classes", json={"name": "5C", "year_group": 5})
+    created = response.get_json()
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/v1/classes/{created['id']}/pupils"
+    make_class(client, "4B")
+    names = [c["name"] for c in client.get("/v1/classes").get_json()["items"]]
+    assert names == ["4B", "5C"]
+
+
+def test_class_pupils_are_sorted_by_family_name(client):
+    """The class's pupils come back by family name, with the class itself."""
+    listed = make_class(client, "4B", ("Alan Turing", "Ada Lovelace", "Grace Hopper"))
+    assert listed["class"]["name"] == "4B"
+    assert [p["family_name"] for p in listed["items"]] == [
+        "Hopper",
+        "Lovelace",
+        "Turing",
+    ]
+    assert {p["class_id"] for p in listed["items"]} == {listed["class"]["id"]}
+
+
+def test_duplicate_class_name_is_409(client):
+    """A second class of the same name is refused, naming the one that exists."""
+    first = make_class(client, "4B")["class"]
+    response = client.post("/v1/classes", json={"name": "4B", "year_group": 4})
+    assert response.status_code == 409
+    assert response.get_json()["detail"] == (
+        f"A class named '4B' already exists (id {first['id']}): choose another name."
+    )
+
+
+@pytest.mark.parametrize(
+    "path, detail",
+    [
+        ("/v1/classes/999/pupils", "Class 999 does not exist."),
+        ("/v1/pupils/999", "Pupil 999 does not exist."),
+    ],
+    ids=["class", "pupil"],
+)
+def test_missing_is_problem_json(client, path, detail):
+    """A missing class or pupil answers 404 problem+json saying which."""
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == detail
+
+
+def test_add_pupil_to_missing_class_is_404(client):
+    """A pupil cannot be put on roll in a class that does not exist."""
+    response = client.post(
+        "/v1/classes/999/pupils", json={"given_name": "Ada", "family_name": "Lovelace"}
+    )
+    assert response.status_code == 404
+    assert response.get_json()["detail"] == "Class 999 does not exist."
+
+
+def test_pupil_reads_back(client):
+    """A pupil reads back by id as it was listed."""
+    pupil = make_class(client, "4B", ("Ada Lovelace",))["items"][0]
+    assert client.get(f"/v1/pupils/{pupil['id']}").get_json() == pupil
+
+
+@pytest.mark.parametrize(
+    "path, payload, field",
+    [
+        ("/v1/classes", {"year_group": 4}, "name"),
+        ("/v1/classes", {"name": "", "year_group": 4}, "/name"),
+        ("/v1/classes", {"name": "4B", "year_group": 14}, "/year_group"),
+        ("/v1/classes", {"name": "4B", "year_group": 4, "room": 7}, "room"),
+        ("/v1/classes/1/pupils", {"given_name": "Ada"}, "family_name"),
+        ("/v1/classes/1/pupils", {"given_name": 5, "family_name": "L"}, "/given_name"),
+    ],
+    ids=[
+        "class-missing-name",
+        "class-empty-name",
+        "class-year-too-high",
+        "class-unknown-field",
+        "pupil-missing-family-name",
+        "pupil-name-not-string",
+    ],
+)
+def test_invalid_body_names_the_field(client, path, payload, field):
+    """A body that breaks the spec answers 422 naming the field."""
+    response = client.post(path, json=payload)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    errors = response.get_json()["errors"]
+    assert any(field in str(error) for error in errors), errors
+
+
+def test_no_token_is_401(app):
+    """Without a bearer token the API answers 401 problem+json."""
+    from satchel.testing import tenant_client
+
+    anonymous = tenant_client(
+        app, "school-a", domain=app.config["SETTINGS"].base_domain
+    )
+    response = anonymous.get("/v1/classes")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
