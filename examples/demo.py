@@ -65,8 +65,8 @@ def call(method: str, url: str, host: str, audience: str, tenant: str, **kwargs)
     return requests.request(method, url, headers=headers, timeout=10, **kwargs)
 
 
-def stamp(workdir: Path) -> None:
-    """Stamp a new service from the template, as a team starting one would."""
+def stamp(workdir: Path) -> Path:
+    """Stamp a new service from the template, as a team starting one would; return it."""
     from cookiecutter.main import cookiecutter
 
     # The post-generation hook finds git and pre-commit on PATH, as in a shell with the venv on.
@@ -96,6 +96,37 @@ def stamp(workdir: Path) -> None:
         "Pipfile.lock",
     ):
         say(f"  {name}")
+    return Path(out)
+
+
+def run_stamped(root: Path, workdir: Path) -> None:
+    """Start the new service on its embedded default and exercise it over HTTP."""
+    step(2, "Run the new service on its embedded default (SQLite per tenant)")
+    env = service_env("library", workdir / "library", root=root)
+    provision("library", env, TENANTS, root=root)
+    with service("library", env, free_port(), root=root) as url:
+        say(f"library at {url}; tenants are sub-domains of library.localhost")
+
+        def library(method: str, path: str, tenant: str, **kwargs):
+            host = f"{tenant}.library.localhost"
+            return call(method, url + path, host, "library", tenant, **kwargs)
+
+        made = library("POST", "/v1/notes", "school-a", json={"title": "Book fair"})
+        say(
+            f"POST /v1/notes as school-a -> {made.status_code} {made.json()['title']!r}"
+        )
+        seen = library("GET", "/v1/notes", "school-b").json()["items"]
+        say(f"GET /v1/notes as school-b -> {len(seen)} notes (its own database)")
+        bad = library("POST", "/v1/notes", "school-a", json={"title": ""})
+        say(
+            f"POST /v1/notes with an empty title -> {bad.status_code} {bad.json()['errors']}"
+        )
+        unknown = library("GET", "/v1/notes", "no-such-school")
+        say(
+            f"GET /v1/notes as no-such-school -> {unknown.status_code} {unknown.json()['detail']}"
+        )
+        line = requests.get(f"{url}/readyz", timeout=5).json()
+        say(f"GET /readyz -> {line['status']}, checks: {', '.join(line['checks'])}")
 
 
 def take_register(url: str, tenant: str, session: str, marks: list[dict]) -> dict:
@@ -121,8 +152,8 @@ def registers(url: str, tenant: str) -> list[dict]:
 
 
 def run_against_mock(workdir: Path, keep_running: bool) -> None:
-    """Steps 2-4: attendance alone, its neighbour students answered by the mock."""
-    step(2, "Run attendance alone, with students mocked from its vendored spec")
+    """Steps 3-5: attendance alone, its neighbour students answered by the mock."""
+    step(3, "Run attendance alone, with students mocked from its vendored spec")
     env = service_env("attendance", workdir / "attendance")
     provision("attendance", env, TENANTS)
     say(f"tenants {', '.join(TENANTS)} provisioned: one SQLite database each")
@@ -131,7 +162,7 @@ def run_against_mock(workdir: Path, keep_running: bool) -> None:
         port = free_port()
         with service("attendance", env, port) as url:
             say(f"students mock at {mock_url}, attendance at {url}")
-            step(3, "Take a register through the HTTP API")
+            step(4, "Take a register through the HTTP API")
             marks = [
                 {"pupil_id": 1, "mark": "present"},
                 {"pupil_id": 2, "mark": "absent"},
@@ -142,7 +173,7 @@ def run_against_mock(workdir: Path, keep_running: bool) -> None:
             )
             for mark in register["marks"]:
                 say(f"  {mark['pupil_name']:<14} {mark['mark']}")
-            step(4, "Each tenant sees only its own data")
+            step(5, "Each tenant sees only its own data")
             say(
                 f"school-b sees {len(registers(url, 'school-b'))} register(s) for class 1"
             )
@@ -171,8 +202,8 @@ def run_against_mock(workdir: Path, keep_running: bool) -> None:
 
 
 def run_against_real(workdir: Path) -> None:
-    """Step 5: start the real students and show attendance gets the same shapes."""
-    step(5, "Start the real students too: the same shapes as the mock")
+    """Step 6: start the real students and show attendance gets the same shapes."""
+    step(6, "Start the real students too: the same shapes as the mock")
     students_env = service_env("students", workdir / "students")
     provision("students", students_env, ("school-a",))
     with service("students", students_env, free_port()) as students_url:
@@ -226,14 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     """Tell the story; return 0 when every step worked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--keep-running", action="store_true", help="wait for Ctrl-C at step 4"
+        "--keep-running", action="store_true", help="wait for Ctrl-C at step 5"
     )
     options = parser.parse_args(argv)
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="satchel-demo-"))
     try:
         step(1, "Stamp a new service from the template")
-        stamp(workdir / "stamped")
+        stamped = stamp(workdir / "stamped")
+        run_stamped(stamped, workdir)
         run_against_mock(workdir, options.keep_running)
         run_against_real(workdir)
     finally:

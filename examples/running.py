@@ -40,13 +40,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def service_env(service: str, instance: Path, **settings: str) -> dict[str, str]:
-    """Return the environment that runs ``service`` on embedded defaults under ``instance``."""
+def service_env(
+    service: str, instance: Path, root: Path | None = None, **settings: str
+) -> dict[str, str]:
+    """Return the environment that runs ``service`` on embedded defaults under ``instance``.
+
+    ``root`` is the service's checkout (default: the example of that name).
+    """
     prefix = service.upper()
     env = dict(os.environ)
     env.update(
         {
-            "PYTHONPATH": str(EXAMPLES / service),
+            "PYTHONPATH": str(root or EXAMPLES / service),
             f"{prefix}_TENANT_REGISTRY": f"file://{instance}/tenants.yaml",
             f"{prefix}_TENANT_DATABASE_URL": f"sqlite:///{instance}/{{tenant}}.sqlite3",
             f"{prefix}_FLAGS_STORE": f"file://{instance}/flags.yaml",
@@ -56,13 +61,18 @@ def service_env(service: str, instance: Path, **settings: str) -> dict[str, str]
     return env
 
 
-def provision(service: str, env: Mapping[str, str], tenants: tuple[str, ...]) -> None:
+def provision(
+    service: str,
+    env: Mapping[str, str],
+    tenants: tuple[str, ...],
+    root: Path | None = None,
+) -> None:
     """Create each tenant's database through ``flask tenants create`` (migrations included)."""
     for tenant in tenants:
         command = [sys.executable, "-m", "flask", "--app", f"{service}.app"]
         done = subprocess.run(
             command + ["tenants", "create", tenant],
-            cwd=EXAMPLES / service,
+            cwd=root or EXAMPLES / service,
             env=dict(env),
             capture_output=True,
             text=True,
@@ -113,12 +123,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def service(name: str, env: Mapping[str, str], port: int) -> Iterator[str]:
-    """Serve an example service with granian (its production server); yield its base URL."""
+def service(
+    name: str, env: Mapping[str, str], port: int, root: Path | None = None
+) -> Iterator[str]:
+    """Serve a service with granian (its production server); yield its base URL."""
     command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", "1", f"{name}.wsgi:app"]
     url = f"http://127.0.0.1:{port}"
-    with started(command, cwd=EXAMPLES / name, env=env, ready_url=f"{url}/livez"):
+    cwd = root or EXAMPLES / name
+    with started(command, cwd=cwd, env=env, ready_url=f"{url}/livez"):
         yield url
 
 
