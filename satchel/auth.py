@@ -74,6 +74,11 @@ class Authenticator:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    @property
+    def key(self) -> Any:
+        """Return the verification key (for HS* algorithms, also the signing key)."""
+        return self._key
+
     def authenticate(self, authorization: str | None) -> Actor:
         """Return the actor of a valid ``Authorization: Bearer`` header or raise a 401 Problem."""
         token = _bearer_token(authorization)
