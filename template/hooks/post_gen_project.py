@@ -118,7 +118,7 @@ def record_template(root: Path) -> None:
         "checkout": ANSWERS.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": "template",
-        "skip": [".git", "mocks", "Pipfile.lock", "migrations/versions"],
+        "skip": [".git", ".cruft.json", "mocks", "Pipfile.lock", "migrations/versions"],
     }
     (root / ".cruft.json").write_text(
         json.dumps(cruft, indent=2, sort_keys=True) + "\n"
