@@ -25,7 +25,12 @@ def service(kit_repo, tmp_path_factory):
 
 def run(command: list, cwd, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        command, cwd=cwd, capture_output=True, text=True, env=tool_env(**env), timeout=900
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=tool_env(**env),
+        timeout=900,
     )
 
 
@@ -34,7 +39,11 @@ def test_installs_from_lock_and_passes_its_tests(service):
     env = {"PIPENV_VENV_IN_PROJECT": "1", "PIPENV_NOSPIN": "1", "PIPENV_YES": "1"}
     install = run([BIN / "pipenv", "install", "--dev", "--deploy"], service, **env)
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
-    tests = run([BIN / "pipenv", "run", "pytest", "-q", "-p", "no:cacheprovider"], service, **env)
+    tests = run(
+        [BIN / "pipenv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
+        service,
+        **env,
+    )
     assert tests.returncode == 0, tests.stdout[-5000:]
     assert " passed" in tests.stdout and "failed" not in tests.stdout
 
@@ -42,6 +51,8 @@ def test_installs_from_lock_and_passes_its_tests(service):
 def test_passes_its_own_hooks(service, tmp_path_factory):
     """A fresh service passes `pre-commit run --all-files` with no findings."""
     home = str(tmp_path_factory.mktemp("pre-commit-home"))
-    hooks = run([BIN / "pre-commit", "run", "--all-files"], service, PRE_COMMIT_HOME=home)
+    hooks = run(
+        [BIN / "pre-commit", "run", "--all-files"], service, PRE_COMMIT_HOME=home
+    )
     assert hooks.returncode == 0, hooks.stdout[-5000:] + hooks.stderr[-2000:]
     assert "satchel-spec" in hooks.stdout and "Failed" not in hooks.stdout

@@ -14,11 +14,20 @@ ROOT = Path("/srv/students")
     [
         ("file://instance/tenants.yaml", "file:///srv/students/instance/tenants.yaml"),
         ("file:///etc/tenants.yaml", "file:///etc/tenants.yaml"),
-        ("sqlite:///instance/t/{tenant}.db", "sqlite:////srv/students/instance/t/{tenant}.db"),
+        (
+            "sqlite:///instance/t/{tenant}.db",
+            "sqlite:////srv/students/instance/t/{tenant}.db",
+        ),
         ("sqlite:////var/t/{tenant}.db", "sqlite:////var/t/{tenant}.db"),
         ("postgresql://pg/{tenant}", "postgresql://pg/{tenant}"),
     ],
-    ids=["relative-file", "absolute-file", "relative-sqlite", "absolute-sqlite", "postgres"],
+    ids=[
+        "relative-file",
+        "absolute-file",
+        "relative-sqlite",
+        "absolute-sqlite",
+        "postgres",
+    ],
 )
 def test_anchor_url(url, expected):
     """Only relative file and SQLite paths change."""
