@@ -15,10 +15,12 @@ from satchel.openapi import SpecError
 
 from mockserver.accesslog import JsonLog
 from mockserver.check import check_config, check_spec
-from mockserver.config import DEFAULT_CONFIG
+from mockserver.config import DEFAULT_CONFIG, load_config
 from mockserver.errors import MockError
 from mockserver.mockset import from_config, from_spec
 from mockserver.pin import pin_digests
+from mockserver.drift_cli import drift
+from mockserver.record_cli import record
 from mockserver.server import run
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "main"]
@@ -34,6 +36,8 @@ Quick start, in a service folder with mocks.yaml:
   satchel-mock up                      # every neighbour, hot reload, JSON logs
   satchel-mock check                   # validate config, specs and overlays
   satchel-mock pin                     # re-pin digests after re-vendoring a spec
+  satchel-mock record NEIGHBOUR --target URL   # record a real neighbour for replay
+  satchel-mock drift NEIGHBOUR --against PATH  # breaking changes under our calls
 
 \b
 How a response is chosen (first that applies):
@@ -67,8 +71,9 @@ Scenarios, because the service under test cannot send Prefer headers:
        -d '{"neighbour": "pets", "scenario": "outage"}'     (null = off)
 
 \b
-Admin endpoints on every port: GET /__satchel/health, GET|PUT /__satchel/scenario,
-POST /__satchel/reload.
+Admin endpoints on every port: GET /__satchel/ (dashboard), GET /__satchel/health,
+GET|PUT /__satchel/scenario, POST /__satchel/reload, GET|DELETE /__satchel/journal,
+GET /__satchel/coverage, GET|PUT|DELETE /__satchel/faults, GET|PUT|DELETE /__satchel/state.
 """
 
 
@@ -96,11 +101,18 @@ def cli() -> None:
 @click.option(
     "--seed", type=int, default=None, help="Seed for generated data [mocks.yaml seed]."
 )
+@click.option(
+    "--stateful",
+    multiple=True,
+    metavar="NEIGHBOUR",
+    help="Answer a neighbour statefully: POST creates, GET reads back (repeatable).",
+)
 @click.option("--quiet", is_flag=True, help="No request log lines.")
 @click.option("--no-reload", is_flag=True, help="Do not watch files for changes.")
 def up(
     config_path: Path,
     scenarios: tuple[str, ...],
+    stateful: tuple[str, ...],
     seed: int | None,
     quiet: bool,
     no_reload: bool,
@@ -115,6 +127,19 @@ def up(
             )
         wanted[name] = scenario
     mocks = from_config(config_path, seed=seed, scenarios=wanted)
+    if not mocks.listeners:
+        click.echo(
+            f"{config_path}: nothing to serve: mocks.yaml lists no neighbours "
+            "(add an entry per neighbour under `neighbours:`)."
+        )
+        return
+    unknown = sorted(set(stateful) - set(mocks.engines))
+    if unknown:
+        raise click.BadParameter(
+            f"no neighbour {', '.join(unknown)}; known: {', '.join(mocks.engines)}.",
+            param_hint="--stateful",
+        )
+    mocks.stateful.update(stateful)
     run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
 
 
@@ -175,6 +200,9 @@ def check(config_path: Path, spec: Path | None, overlay: Path | None) -> None:
         click.echo(problem)
     if problems:
         raise SystemExit(EXIT_FAILED)
+    if not spec and not load_config(config_path).neighbours:
+        click.echo("ok: nothing to check (mocks.yaml lists no neighbours)")
+        return
     click.echo("ok: no problems found")
 
 
@@ -191,6 +219,10 @@ def pin(config_path: Path) -> None:
     for item in pin_digests(config_path):
         state = "pinned" if item.changed else "unchanged"
         click.echo(f"{item.name}: {state} {item.new}")
+
+
+cli.add_command(record)
+cli.add_command(drift)
 
 
 def main(argv: list[str] | None = None) -> int:

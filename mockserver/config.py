@@ -45,7 +45,8 @@ DEFAULT_BIND = "127.0.0.1"
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _TOP_KEYS = ("bind", "port", "seed", "neighbours")
-_NEIGHBOUR_KEYS = ("name", "spec", "digest", "overlay", "port", "host")
+_NEIGHBOUR_KEYS = ("name", "spec", "digest", "overlay", "port", "host", "record")
+_RECORD_KEYS = ("allow", "redact_headers", "redact_fields")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Neighbour:
     host: str | None = None
     line: int | None = None
     pointer: str = ""  # where its entry is in mocks.yaml (JSON pointer)
+    # `satchel-mock record`: the hosts it may forward to, and what it must not store.
+    record_allow: tuple[str, ...] = ()
+    redact_headers: tuple[str, ...] = ()
+    redact_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,9 @@ class MockConfig:
         found = [self.path]
         for neighbour in self.neighbours:
             found.append(neighbour.spec)
+            found.append(
+                neighbour.spec.parent / "recordings.yaml"
+            )  # watched if it appears
             if neighbour.overlay is not None:
                 found.append(neighbour.overlay)
         return tuple(found)
@@ -107,8 +115,14 @@ def verify_digest(neighbour: Neighbour, config_path: Path) -> None:
         )
 
 
-def load_config(path: str | Path = DEFAULT_CONFIG) -> MockConfig:
-    """Read and check ``mocks.yaml``; raise :class:`ConfigError` naming file and line."""
+def load_config(
+    path: str | Path = DEFAULT_CONFIG, *, pinning: bool = False
+) -> MockConfig:
+    """Read and check ``mocks.yaml``; raise :class:`ConfigError` naming file and line.
+
+    ``pinning`` accepts any digest value (a placeholder such as ``TODO``), since
+    ``satchel-mock pin`` is about to overwrite it.
+    """
     source = read_yaml(path, ConfigError)
     top = check_keys(source, "", source.data, _TOP_KEYS, ConfigError, "mocks.yaml")
     bind = top.get("bind", DEFAULT_BIND)
@@ -121,7 +135,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> MockConfig:
     if not isinstance(seed, int) or isinstance(seed, bool):
         _fail(source, "/seed", f"seed must be an integer, not {seed!r}.")
     neighbours = tuple(
-        _neighbour(source, pointer, name, item)
+        _neighbour(source, pointer, name, item, pinning)
         for pointer, name, item in _entries(source, top.get("neighbours"))
     )
     _check_unique(source, neighbours, port)
@@ -155,7 +169,7 @@ def _entries(source: YamlSource, items: object) -> list[tuple[str, object, objec
 
 
 def _neighbour(
-    source: YamlSource, pointer: str, name: object, item: object
+    source: YamlSource, pointer: str, name: object, item: object, pinning: bool
 ) -> Neighbour:
     """Build one :class:`Neighbour` from its entry."""
     entry = check_keys(
@@ -170,7 +184,9 @@ def _neighbour(
     spec = _file(source, f"{pointer}/spec", entry.get("spec"), required=True)
     overlay = _file(source, f"{pointer}/overlay", entry.get("overlay"), required=False)
     digest = entry.get("digest")
-    if digest is not None and (
+    if pinning:
+        digest = None
+    elif digest is not None and (
         not isinstance(digest, str) or not _DIGEST.fullmatch(digest)
     ):
         _fail(
@@ -196,7 +212,11 @@ def _neighbour(
             f"{pointer}/host",
             f"host must be a host name without port, not {host!r}.",
         )
+    record = _record(source, f"{pointer}/record", entry.get("record"))
     return Neighbour(
+        record_allow=record["allow"],
+        redact_headers=tuple(h.lower() for h in record["redact_headers"]),
+        redact_fields=record["redact_fields"],
         name=name,
         spec=spec,
         digest=digest,
@@ -206,6 +226,27 @@ def _neighbour(
         line=source.line(pointer),
         pointer=pointer,
     )
+
+
+def _record(source: YamlSource, pointer: str, value: object) -> dict[str, tuple]:
+    """Read a neighbour's ``record:`` block: lists of strings under known keys."""
+    if value is None:
+        return {key: () for key in _RECORD_KEYS}
+    entry = check_keys(source, pointer, value, _RECORD_KEYS, ConfigError, "record")
+    found = {}
+    for key in _RECORD_KEYS:
+        items = entry.get(key, [])
+        if not isinstance(items, list) or not all(
+            isinstance(i, str) and i for i in items
+        ):
+            _fail(
+                source,
+                f"{pointer}/{key}",
+                f"record.{key} must be a list of strings, not {items!r}.",
+                "e.g. allow: [students.staging.example.org]",
+            )
+        found[key] = tuple(items)
+    return found
 
 
 def _file(

@@ -1,16 +1,20 @@
 """Route a request arriving on a listener to the admin endpoints or a neighbour's engine.
 
-Transport-free like the engine: the HTTP shell and tests call :func:`dispatch` the same way.
+Transport-free like the engine: the HTTP shell and the in-process transport call
+:func:`dispatch` the same way, so both journal the request and apply the same faults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from satchel.problems import Problem
 
 from mockserver.admin import PREFIX, handle_admin
-from mockserver.messages import MockRequest, MockResponse, to_response
+from mockserver.answers import SOURCE_HEADER
+from mockserver.faults import Fault
+from mockserver.messages import ANY_ORIGIN, MockRequest, MockResponse, to_response
 from mockserver.misses import problem_answer
 from mockserver.mockset import Listener, MockSet
 
@@ -48,4 +52,40 @@ def dispatch(
         return "unrouted", to_response(
             problem_answer(problem, "mock: host routing"), "", None
         )
-    return name, mocks.engines[name].handle(request)
+    engine = mocks.engines[name]
+    response = engine.handle(request)
+    if name in mocks.stateful:
+        response = mocks.state.handle(name, engine, request, response)
+    operation = response.operation_id or (
+        f"{request.method} {response.route}" if response.route else None
+    )
+    fault = mocks.faults.find(name, operation)
+    if fault is not None:
+        response = _with_fault(response, fault)
+    mocks.journal.record(
+        name,
+        operation,
+        request.method,
+        request.path,
+        request.query,
+        request.headers,
+        request.body,
+        response.status,
+        response.header(SOURCE_HEADER) or "",
+    )
+    return name, response
+
+
+def _with_fault(response: MockResponse, fault: Fault) -> MockResponse:
+    """Return ``response`` changed as ``fault`` says (error status, delay, reset, timeout)."""
+    delay = fault.next_delay()
+    drop = "reset" if fault.reset else "timeout" if fault.timeout else None
+    if fault.status is not None:
+        answer = problem_answer(fault.problem(), "mock: fault")
+        response = replace(
+            response,
+            status=answer.status,
+            headers=answer.headers + (ANY_ORIGIN,),
+            body=answer.body,
+        )
+    return replace(response, delay=delay, drop=drop)

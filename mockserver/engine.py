@@ -28,12 +28,12 @@ from mockserver.cors import preflight_answer, with_origin
 from mockserver.errors import AnswersInvalid, MockError
 from mockserver.messages import MockRequest, MockResponse, to_response
 from mockserver.misses import miss_answer, problem_answer, spec_answer_to_invalid
-from mockserver.overlay import Overlay, load_overlay
+from mockserver.overlay import Overlay, load_overlay, merge_overlays
 from mockserver.plans import Plan, Planner
 from mockserver.prefer import PreferInvalid, parse_prefer
 from mockserver.select import default_status, response_for
 
-__all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse"]
+__all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
 
 #: Specs with at most this many operations have every answer built and validated at load,
 #: so a bad example stops the mock at once. Bigger specs (hundreds of operations) would take
@@ -79,8 +79,11 @@ class Engine:
         seed: int = 0,
         scenario: str | None = None,
     ) -> Engine:
-        """Load the spec and overlay from disk and build the engine."""
+        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
+        recorded = recordings_path(spec_path)
+        if recorded.is_file():
+            overlay = merge_overlays(overlay or Overlay(), load_overlay(recorded))
         return cls(name, load_spec(spec_path), overlay, seed=seed, scenario=scenario)
 
     @property
@@ -196,6 +199,11 @@ class Engine:
             self._negotiated[key] = self._respond(answer, plan)
         return self._negotiated[key]
 
+    def declared(self, operation: Operation, status: int) -> MockResponse | None:
+        """Return the usual answer for ``status`` of ``operation``, if the spec declares it."""
+        plan = self._plans.get(operation) or self._plan(operation)
+        return plan.answers.get((status, None))
+
     @property
     def lazy(self) -> bool:
         """Return whether some operations' answers are still to be built (a big spec)."""
@@ -276,6 +284,11 @@ class Engine:
     def _locate(self, operation: Operation, suffix: str) -> str:
         """Return ``file:line`` of a place in the operation's spec, for load-time errors."""
         return locate_in_spec(self.spec, operation.pointer + suffix)
+
+
+def recordings_path(spec_path: str | Path) -> Path:
+    """Return where ``satchel-mock record`` keeps a neighbour's recordings: beside its spec."""
+    return Path(spec_path).parent / "recordings.yaml"
 
 
 def _cookies(header: str) -> dict[str, str]:

@@ -32,13 +32,19 @@ class MockRequest(NamedTuple):
 
 @dataclass(frozen=True)
 class MockResponse:
-    """The engine's answer, plus the route and operation for the access log."""
+    """The engine's answer, plus the route and operation for the access log.
+
+    ``delay`` (seconds) and ``drop`` (``"reset"`` or ``"timeout"``) are an injected fault's
+    instructions to the transport; the engine itself never sets them.
+    """
 
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
     route: str | None = None
     operation_id: str | None = None
+    delay: float = 0.0
+    drop: str | None = None
 
     def header(self, name: str) -> str | None:
         """Return the first value of header ``name`` (case-insensitive), if present."""

@@ -14,6 +14,9 @@ from pathlib import Path
 from mockserver.config import MockConfig, load_config, verify_digest
 from mockserver.engine import Engine
 from mockserver.errors import MockError
+from mockserver.faults import FaultTable
+from mockserver.journal import Journal
+from mockserver.state import StateStore
 
 __all__ = ["Listener", "MockSet", "from_config", "from_spec"]
 
@@ -52,6 +55,11 @@ class MockSet:
         self.files = files
         self.seed = seed
         self.engines: dict[str, Engine] = loader(dict(scenarios or {}), seed)
+        # Outlive reloads: a journal or a fault is about the run, not about the files.
+        self.journal = Journal()
+        self.faults = FaultTable()
+        self.state = StateStore()
+        self.stateful: set[str] = set()  # neighbours answering in stateful mode
 
     def reload(self) -> tuple[str, ...]:
         """Rebuild every engine, keeping active scenarios that still exist; all or nothing."""
@@ -101,14 +109,8 @@ def from_config(
     seed: int | None = None,
     scenarios: dict[str, str] | None = None,
 ) -> MockSet:
-    """Serve every neighbour in ``mocks.yaml`` (``satchel-mock up``)."""
+    """Serve every neighbour in ``mocks.yaml`` (``satchel-mock up``); none gives no listeners."""
     config = load_config(config_path)
-    if not config.neighbours:
-        raise MockError(
-            "mocks.yaml lists no neighbours: there is nothing to serve.",
-            file=config_path,
-            hint="Add an entry per neighbour under `neighbours:` (see `satchel-mock --help`).",
-        )
     unknown = set(scenarios or {}) - {n.name for n in config.neighbours}
     if unknown:
         raise MockError(

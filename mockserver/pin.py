@@ -15,7 +15,8 @@ from mockserver.yamlsource import read_yaml
 
 __all__ = ["Pin", "pin_digests"]
 
-_DIGEST_VALUE = re.compile(r"(digest:\s*)(\S+)?")
+# The whole value up to a comment: a placeholder such as "<run satchel-mock pin>" included.
+_DIGEST_VALUE = re.compile(r"(digest:[ \t]*)([^#\r\n]*?)([ \t]*(#.*)?)$")
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,20 @@ class Pin:
 def pin_digests(config_path: str | Path) -> tuple[Pin, ...]:
     """Set every neighbour's digest to its spec's current digest; return the pins."""
     config_path = Path(config_path)
-    config = load_config(config_path)
+    config = load_config(config_path, pinning=True)
     source = read_yaml(config_path, ConfigError)
     lines = config_path.read_text(encoding="utf-8").splitlines(keepends=True)
     pins = []
     inserts: list[tuple[int, str]] = []  # (line after which to insert, text)
     for neighbour in config.neighbours:
         new = file_digest(neighbour.spec)
-        pins.append(Pin(neighbour.name, neighbour.digest, new))
+        old = _old_digest(source.data, neighbour.pointer)
+        pins.append(Pin(neighbour.name, old, new))
         digest_line = source.lines.get(f"{neighbour.pointer}/digest")
         if digest_line is not None:
             number = digest_line - 1
             lines[number] = _DIGEST_VALUE.sub(
-                lambda m: m.group(1) + new, lines[number], count=1
+                lambda m: m.group(1) + new + m.group(3), lines[number], count=1
             )
             continue
         spec_line = source.lines[f"{neighbour.pointer}/spec"]
@@ -58,3 +60,12 @@ def pin_digests(config_path: str | Path) -> tuple[Pin, ...]:
         lines.insert(after, text)
     config_path.write_text("".join(lines), encoding="utf-8")
     return tuple(pins)
+
+
+def _old_digest(data: object, pointer: str) -> str | None:
+    """Return the digest value written at ``pointer`` (whatever it is), if any."""
+    node = data
+    for part in pointer.strip("/").split("/"):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    value = node.get("digest") if isinstance(node, dict) else None
+    return str(value) if value is not None else None

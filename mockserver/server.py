@@ -32,6 +32,9 @@ from mockserver.watch import warm_up, watch_and_reload
 __all__ = ["RsgiApp", "run", "serve"]
 
 _FLUSH_EVERY = 0.2  # seconds: piped logs stay current without a flush per request
+#: A timeout fault holds the connection this long (or until the client gives up) before
+#: answering 504: far longer than any sane client timeout, short enough not to leak forever.
+_HOLD_SECONDS = 30.0
 
 
 class RsgiApp:
@@ -61,7 +64,12 @@ class RsgiApp:
             name = self.listener.neighbour or "unrouted"
             response = _internal_error(exc)
             self.log.event("error", level="error", error=repr(exc), path=path)
-        proto.response_bytes(response.status, response.headers, response.body)
+        if response.delay:
+            await asyncio.sleep(response.delay)
+        if response.drop is None:
+            proto.response_bytes(response.status, response.headers, response.body)
+        else:
+            await _drop(proto, response.drop)
         if self.log.requests:
             self.log.request(
                 name,
@@ -76,6 +84,20 @@ class RsgiApp:
 
     # granian also accepts the instance itself as the callback.
     __call__ = __rsgi__
+
+
+async def _drop(proto: Any, how: str) -> None:
+    """Carry out a reset or timeout fault on the connection."""
+    if how == "timeout":
+        try:
+            await asyncio.wait_for(proto.client_disconnect(), _HOLD_SECONDS)
+        except TimeoutError:
+            pass
+        proto.response_empty(504, [])
+        return
+    # A body cut short of its announced length: the client sees the connection break.
+    stream = proto.response_stream(200, [("content-length", "1000")])
+    await stream.send_bytes(b"{")
 
 
 def _internal_error(exc: Exception) -> Any:

@@ -309,6 +309,7 @@ def test_health_endpoint(petstore_mock):
                 "operations": 7,
                 "scenario": None,
                 "scenarios": ["outage", "empty"],
+                "stateful": False,
             }
         },
     }

@@ -149,8 +149,10 @@ def test_scenarios_from_cli_and_admin(service):
             "/__satchel/nope",
             None,
             404,
-            "no admin endpoint /__satchel/nope; there are /__satchel/health, /__satchel/scenario, "
-            "/__satchel/reload.",
+            "no admin endpoint /__satchel/nope; there are /__satchel/, /__satchel/health, "
+            "/__satchel/scenario, "
+            "/__satchel/reload, /__satchel/journal, /__satchel/coverage, /__satchel/faults, "
+            "/__satchel/state.",
         ),
     ],
     ids=["bad-scenario-body", "wrong-method", "unknown-endpoint"],
