@@ -48,11 +48,88 @@ def test_installs_from_lock_and_passes_its_tests(service):
     assert " passed" in tests.stdout and "failed" not in tests.stdout
 
 
-def test_passes_its_own_hooks(service, tmp_path_factory):
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> str:
+    """One hook-environment cache for the module, so hooks install once."""
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+def test_passes_its_own_hooks(service, pre_commit_home):
     """A fresh service passes `pre-commit run --all-files` with no findings."""
-    home = str(tmp_path_factory.mktemp("pre-commit-home"))
-    hooks = run(
-        [BIN / "pre-commit", "run", "--all-files"], service, PRE_COMMIT_HOME=home
-    )
+    command = [BIN / "pre-commit", "run", "--all-files"]
+    hooks = run(command, service, PRE_COMMIT_HOME=pre_commit_home)
     assert hooks.returncode == 0, hooks.stdout[-5000:] + hooks.stderr[-2000:]
     assert "satchel-spec" in hooks.stdout and "Failed" not in hooks.stdout
+
+
+BRANCH = (
+    '"""Branch off the first migration."""\n\nfrom alembic import op\n\n'
+    'revision = "{rev}"\ndown_revision = "0001"\n\n\n'
+    'def upgrade() -> None:\n    op.execute("SELECT 1")\n\n\n'
+    'def downgrade() -> None:\n    op.execute("SELECT 1")\n'
+)
+ARCHIVED = "              example: {id: 3, title: Trip consent forms, body: Collect by"
+NOTES = "students/api/notes.py"
+# case -> (the rule it breaks, edits: (path, text to replace or None for a new file, new text))
+BREAKAGES = {
+    "unformatted": ("SAT-PY-001", [("students/extra.py", None, "x=1\n")]),
+    "print": (
+        "SAT-LOG-001",
+        [
+            (
+                NOTES,
+                '"""Delete a note."""\n',
+                '"""Delete a note."""\n    print(note_id)\n',
+            )
+        ],
+    ),
+    "raw-engine": (
+        "SAT-TEN-001",
+        [
+            (
+                "students/db.py",
+                None,
+                "from sqlalchemy import create_engine\n\nENGINE = "
+                'create_engine("sqlite://")\n',
+            )
+        ],
+    ),
+    "undeclared-flag": ("SAT-FLG-001", [(NOTES, '"notes-archive"', '"notes-archiv"')]),
+    "second-alembic-head": (
+        "SAT-DAT-001",
+        [
+            ("migrations/versions/0002_a.py", None, BRANCH.format(rev="0002a")),
+            ("migrations/versions/0002_b.py", None, BRANCH.format(rev="0002b")),
+        ],
+    ),
+    "no-example": (
+        "SAT-API-002",
+        [("spec/openapi.yaml", ARCHIVED, ARCHIVED.replace("example", "x-ex"))],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BREAKAGES))
+def test_commit_breaking_a_rule_is_refused(service, pre_commit_home, tmp_path, case):
+    """In a clone of the baked service, a commit that breaks a rule is refused with its ID."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(service), str(clone)], check=True)
+    installed = run(
+        [BIN / "pre-commit", "install"], clone, PRE_COMMIT_HOME=pre_commit_home
+    )
+    assert installed.returncode == 0, installed.stderr
+    rule, edits = BREAKAGES[case]
+    for path, old, new in edits:
+        target = clone / path
+        if old is None:
+            target.write_text(new)
+        else:
+            text = target.read_text()
+            assert old in text, f"{path} no longer contains {old!r}: update this case"
+            target.write_text(text.replace(old, new, 1))
+    subprocess.run(["git", "add", "--all"], cwd=clone, check=True)
+    commit = run(
+        ["git", "commit", "-m", f"break {case}"], clone, PRE_COMMIT_HOME=pre_commit_home
+    )
+    assert commit.returncode != 0, commit.stdout
+    assert rule in commit.stdout + commit.stderr
