@@ -2,7 +2,8 @@
 
 Each test session provisions its tenant databases (``attendance_test_<run>_<tenant>``) through
 the same ``flask tenants create`` code path production uses, and drops them after. students is
-answered by its spec-driven mock (tests/mock_students.py), so the suite needs no other service.
+answered in process by its spec-driven mock (satchel's ``mock_neighbours`` fixture, from
+mocks.yaml and the vendored spec), so the suite needs no other service and no network.
 Point ``ATTENDANCE_TEST_DATABASE_URL`` at another server (or a ``sqlite:///...{tenant}...``
 template) to run elsewhere.
 """
@@ -20,7 +21,6 @@ from satchel.testing import bearer, make_token, tenant_client
 
 from attendance.app import create_app
 from attendance.models import Mark, Register
-from tests.mock_students import mocked_students
 
 TENANTS = ("school-a", "school-b")
 SERVER = os.environ.get(
@@ -32,15 +32,14 @@ CLASS_ID = 1
 FULL_MARKS = [{"pupil_id": 1, "mark": "present"}, {"pupil_id": 2, "mark": "absent"}]
 
 
-@pytest.fixture(scope="session")
-def students_url():
-    """Return the base URL of the mocked students service."""
-    with mocked_students() as url:
-        yield url
+@pytest.fixture(autouse=True)
+def students(mock_neighbours):
+    """Answer every call to students from its mock; tests can set scenarios and faults."""
+    return mock_neighbours
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory, students_url):
+def app(tmp_path_factory):
     """Return the app, configured for tests, with every test tenant provisioned."""
     instance = tmp_path_factory.mktemp("instance")
     database_url = SERVER.replace("{run}", uuid.uuid4().hex[:8])
@@ -50,7 +49,6 @@ def app(tmp_path_factory, students_url):
             "tenant_registry": f"file://{instance}/tenants.yaml",
             "tenant_database_url": database_url,
             "flags_store": f"file://{instance}/flags.yaml",
-            "students_url": students_url,
         }
     )
     runtime = app.extensions["satchel.tenancy"]

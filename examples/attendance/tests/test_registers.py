@@ -121,19 +121,28 @@ def test_unknown_class_is_404(client):
     )
 
 
-def test_students_down_is_502(app, client):
-    """When students cannot be reached the answer is 502, naming the class."""
-    students = app.extensions["attendance.students"]
-    reachable = students.base_url
-    students.base_url = "http://127.0.0.1:9"  # the discard port: nothing listens there
-    try:
-        response = take(client)
-    finally:
-        students.base_url = reachable
+@pytest.mark.parametrize(
+    "fault, detail",
+    [
+        ({"timeout": True}, "The students service could not be reached for class 1:"),
+        ({"status": 503}, "The students service answered 503 for class 1"),
+    ],
+    ids=["timeout", "server-error"],
+)
+def test_students_failing_is_502(client, students, fault, detail):
+    """When students times out or fails, the answer is 502 naming the class."""
+    students.fault("students", "list_class_pupils", **fault)
+    response = take(client)
     assert response.status_code == 502
-    assert response.get_json()["detail"].startswith(
-        "The students service could not be reached for class 1:"
-    )
+    assert response.get_json()["detail"].startswith(detail)
+
+
+def test_students_is_asked_once_per_register(client, students):
+    """Taking a register reads the class from students exactly once."""
+    assert take(client).status_code == 201
+    students.assert_called("list_class_pupils", times=1)
+    (call,) = students.calls("list_class_pupils")
+    assert call.path == f"/v1/classes/{CLASS_ID}/pupils"
 
 
 def test_missing_register_is_404(client):

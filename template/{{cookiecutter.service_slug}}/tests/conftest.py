@@ -49,6 +49,14 @@ def app(tmp_path_factory):
     runtime.close()
 
 
+{% if cookiecutter | satchel_neighbours -%}
+@pytest.fixture(autouse=True)
+def neighbours(mock_neighbours):
+    """Answer every call to a neighbour in process from its mock (mocks.yaml): no network."""
+    return mock_neighbours
+
+
+{% endif -%}
 @pytest.fixture(autouse=True)
 def empty_tables(app):
     """Start every test with no notes in any tenant."""
