@@ -35,6 +35,21 @@ def is_url(source: str) -> bool:
     return source.startswith(_URL_PREFIXES)
 
 
+# Cookiecutter's abbreviations, expanded so that pipenv and pre-commit can use the URL too.
+_ABBREVIATIONS = {
+    "gh:": "https://github.com/",
+    "gl:": "https://gitlab.com/",
+    "bb:": "https://bitbucket.org/",
+}
+
+
+def _expand(url: str) -> str:
+    for short, prefix in _ABBREVIATIONS.items():
+        if url.startswith(short):
+            return prefix + url[len(short) :] + ("" if url.endswith(".git") else ".git")
+    return url
+
+
 def _kit_root(path: str) -> str:
     path = os.path.normpath(path)
     return os.path.dirname(path) if os.path.basename(path) == "template" else path
@@ -44,7 +59,7 @@ def template_source(context: dict) -> str:
     """Return where the template came from: its git URL, or the local kit checkout."""
     template = str(context.get("_template", ""))
     if is_url(template):
-        return template
+        return _expand(template)
     if os.path.isabs(template):
         return _kit_root(template)
     return _kit_root(os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +85,7 @@ def satchel_source(context: dict) -> str:
     if not answer:
         return template_source(context)
     if is_url(answer):
-        return answer
+        return _expand(answer)
     base = context.get("_output_dir") or os.getcwd()
     return os.path.normpath(os.path.join(base, os.path.expanduser(answer)))
 
