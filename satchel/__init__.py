@@ -1,5 +1,42 @@
-"""Satchel: the runtime library every generated service imports."""
+"""Satchel: the runtime library every generated service imports.
+
+One module per concern; services import the ones they wire in ``create_app``
+(``from satchel import api, auth, errors, flags, health, logs, metrics, tenancy``). Modules
+load on first use, so a hook or CLI that needs one of them does not import Flask and
+SQLAlchemy for the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+#: The public modules, in the order a request meets them.
+MODULES = (
+    "config",
+    "logs",
+    "request_id",
+    "errors",
+    "metrics",
+    "health",
+    "tenancy",
+    "auth",
+    "flags",
+    "api",
+    "openapi",
+    "clients",
+    "context",
+    "problems",
+    "testing",
+    "dev_token",
+)
+
+__all__ = ["__version__", *MODULES]
+
+
+def __getattr__(name: str) -> Any:
+    if name in MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
