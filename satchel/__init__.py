@@ -31,6 +31,7 @@ MODULES = (
     "problems",
     "testing",
     "dev_token",
+    "startup",
 )
 
 __all__ = ["__version__", *MODULES]

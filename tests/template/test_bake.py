@@ -130,3 +130,22 @@ def test_cruft_check_passes(baked):
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert json.loads((baked / ".cruft.json").read_text())["directory"] == "template"
+
+
+def test_production_without_secrets_stops_with_one_line(baked):
+    """The production entry point refuses default secrets, naming them, with no traceback."""
+    package = json.loads((baked / ".cruft.json").read_text())["context"][
+        "cookiecutter"
+    ]["package_name"]
+    prefix = package.upper()
+    env = tool_env(PYTHONPATH=str(baked), **{f"{prefix}_ENV": "production"})
+    done = subprocess.run(
+        [BIN / "python", "-c", f"import {package}.wsgi"],
+        cwd=baked,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{prefix}_SECRET_KEY" in done.stderr and f"{prefix}_JWT_KEY" in done.stderr

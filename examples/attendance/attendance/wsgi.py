@@ -1,5 +1,8 @@
 """The WSGI entry point the production server loads (``granian --interface wsgi``)."""
 
+from satchel.startup import create_or_exit
+
 from .app import create_app
 
-app = create_app()
+# A wrong setting, spec or handler stops the process with one line saying what to fix.
+app = create_or_exit(create_app, "attendance")
