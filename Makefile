@@ -34,7 +34,7 @@ format: $(INSTALLED)
 services:
 	@bash .ci/services
 
-## system-packages: Debian's chromium (browser tests) and wrk (benchmarks), if missing
+## system-packages: Debian's chromium (browser tests), wrk (benchmarks) and pgbouncer, if missing
 system-packages:
 	@bash .ci/system-packages
 

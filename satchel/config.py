@@ -160,6 +160,11 @@ def _convert(raw: str, target: Any) -> Any:
     origin = typing.get_origin(target) or target
     if target is str:
         return raw
+    if origin is typing.Literal:
+        choices = typing.get_args(target)
+        if raw.strip() in choices:
+            return raw.strip()
+        raise ValueError(f"expected one of {_choices(choices)}")
     if target is bool:
         lowered = raw.strip().lower()
         if lowered in _TRUE:
@@ -193,12 +198,18 @@ def _convert(raw: str, target: Any) -> Any:
 def _describe(target: Any) -> str:
     """Name a type the way the error message should show it."""
     origin = typing.get_origin(target)
+    if origin is typing.Literal:
+        return "choice"
     if origin is list:
         return "comma-separated list"
     if origin is dict or target is dict:
         return "JSON object"
     names = {str: "string", int: "integer", float: "number", bool: "boolean"}
     return names.get(target, getattr(target, "__name__", str(target)))
+
+
+def _choices(choices: tuple[Any, ...]) -> str:
+    return ", ".join(repr(choice) for choice in choices)
 
 
 def _with_article(noun: str) -> str:

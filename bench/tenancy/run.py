@@ -1,18 +1,20 @@
-"""Tenancy benchmark: 1,500 tenant databases on the local PostgreSQL, measured in one run.
+"""Tenancy benchmark: 1,500 tenant databases on a local PostgreSQL, measured in one run.
 
     .venv/bin/python bench/tenancy/run.py [--tenants 1500] [--parallel 4] [--requests 6000]
 
 (a) migrate every tenant with one additive migration, against the floor of the same DDL in a
     plain loop; (b) throughput and p99 of one endpoint, round-robin over every tenant against
-    a single tenant, same server and same client; (c) peak open connections (pg_stat_activity)
-    and the server's RSS. Prints a table with ratios, then drops every database it made.
-Not part of the test suite.
+    a single tenant, same server and same client, connected directly and through PgBouncer;
+    (c) peak open connections (the process's budget and pg_stat_activity) and the server's
+    RSS. Prints a table with ratios, then drops every database it made (and, by default,
+    the private cluster it started: see cluster.py). Not part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import secrets
 import statistics
 import subprocess
@@ -21,28 +23,44 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
-from satchel.tenancy import MigrationSettings, TenantRecord, migrate_tenants
+from satchel.tenancy import (
+    EngineOptions,
+    MigrationSettings,
+    TenantRecord,
+    migrate_tenants,
+)
 from satchel.tenancy.identity import write_identity
 from satchel.tenancy.upgrade import upgrade_database
 from satchel.tenancy.pgregistry import PostgresRegistry, tenants_table
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]  # tests.*, and the sibling below
+from cluster import PrivateCluster  # noqa: E402  (a sibling script, not a package)
+
 MIGRATIONS = str(ROOT / "tests" / "resources" / "tenancy" / "migrations")
-ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
-URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
 DDL = "ALTER TABLE notes ADD COLUMN pinned boolean"
 
 
-def admin() -> psycopg.Connection:
-    return psycopg.connect(ADMIN, autocommit=True)
+@dataclass(frozen=True)
+class Target:
+    """Where the estate lives: the server's port, and PgBouncer's if one is in front."""
 
+    port: int = 5432
+    bouncer_port: int | None = None
 
-def dsn(db: str) -> str:
-    return f"host=127.0.0.1 user=postgres dbname={db}"
+    def dsn(self, db: str) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={db}"
+
+    def url(self, db: str, port: int | None = None) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{port or self.port}/{db}"
+
+    def admin(self) -> psycopg.Connection:
+        return psycopg.connect(self.dsn("postgres"), autocommit=True)
 
 
 def timed(label: str, fn, *args):
@@ -56,7 +74,8 @@ def timed(label: str, fn, *args):
 class Estate:
     """The benchmark's databases: a control plane, a template and N tenants."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, target: Target) -> None:
+        self.target = target
         self.prefix = f"satbench_{secrets.token_hex(3)}"
         self.tenants = [f"t{i:04d}" for i in range(size)]
         self.control = f"{self.prefix}_control"
@@ -66,16 +85,16 @@ class Estate:
         return f"{self.prefix}_{tenant}"
 
     def provision(self) -> None:
-        with admin() as conn:
+        with self.target.admin() as conn:
             conn.execute(f'CREATE DATABASE "{self.control}"')
             conn.execute(f'CREATE DATABASE "{self.template}"')
         assert (
             upgrade_database(
-                "tpl", URL.format(db=self.template), "0001", MIGRATIONS
+                "tpl", self.target.url(self.template), "0001", MIGRATIONS
             ).error
             is None
         )
-        with admin() as conn:
+        with self.target.admin() as conn:
             for n, tenant in enumerate(self.tenants, 1):
                 conn.execute(
                     f'CREATE DATABASE "{self.db(tenant)}" TEMPLATE "{self.template}"'
@@ -84,12 +103,12 @@ class Estate:
                     print(f"    created {n} databases", flush=True)
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(self._identity, self.tenants))
-        registry = PostgresRegistry(URL.format(db=self.control))
+        registry = PostgresRegistry(self.target.url(self.control))
         registry.ping()  # creates the table
         rows = [
             {
                 "id": t,
-                "database_url": URL.format(db=self.db(t)),
+                "database_url": self.target.url(self.db(t)),
                 "status": "active",
                 "revision": "0001",
             }
@@ -103,7 +122,7 @@ class Estate:
         import sqlalchemy as sa
         from sqlalchemy.pool import NullPool
 
-        engine = sa.create_engine(URL.format(db=self.db(tenant)), poolclass=NullPool)
+        engine = sa.create_engine(self.target.url(self.db(tenant)), poolclass=NullPool)
         with engine.begin() as conn:
             write_identity(conn, tenant)
             conn.execute(sa.text("INSERT INTO notes (body) VALUES (:t)"), {"t": tenant})
@@ -111,12 +130,21 @@ class Estate:
 
     def records(self) -> list[TenantRecord]:
         return [
-            TenantRecord(t, URL.format(db=self.db(t)), revision="0001")
+            TenantRecord(t, self.target.url(self.db(t)), revision="0001")
             for t in self.tenants
         ]
 
+    def route_through(self, port: int) -> None:
+        """Point every registry entry at ``port`` (the server itself, or PgBouncer)."""
+        with psycopg.connect(self.target.dsn(self.control), autocommit=True) as conn:
+            conn.execute(
+                "UPDATE satchel_tenants SET database_url ="
+                " regexp_replace(database_url, ':[0-9]+/', %s)",
+                (f":{port}/",),
+            )
+
     def drop(self) -> None:
-        with admin() as conn:
+        with self.target.admin() as conn:
             names = [
                 r[0]
                 for r in conn.execute(
@@ -126,7 +154,7 @@ class Estate:
             ]
 
         def drop_one(name: str) -> None:
-            with admin() as conn:
+            with self.target.admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -136,15 +164,19 @@ class Estate:
 def floor_loop(estate: Estate, sql: str) -> None:
     """The floor: connect, run the DDL, commit; one database after another."""
     for tenant in estate.tenants:
-        with psycopg.connect(dsn(estate.db(tenant))) as conn:
+        with psycopg.connect(estate.target.dsn(estate.db(tenant))) as conn:
             conn.execute(sql)
 
 
-def connect_cost(estate: Estate, count: int = 200) -> float:
-    """Return the mean milliseconds to open and close one connection to a tenant database."""
+def connect_cost(estate: Estate, port: int, count: int = 200) -> float:
+    """Return the mean milliseconds to open a connection to a tenant database and use it."""
     started = time.perf_counter()
     for tenant in estate.tenants[:count]:
-        psycopg.connect(dsn(estate.db(tenant))).close()
+        dsn = estate.target.dsn(estate.db(tenant)).replace(
+            f"port={estate.target.port}", f"port={port}"
+        )
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("SELECT 1")
     return (time.perf_counter() - started) / min(count, len(estate.tenants)) * 1000
 
 
@@ -152,7 +184,7 @@ def revert(estate: Estate) -> None:
     """Put every tenant back at 0001 (not measured)."""
 
     def one(tenant: str) -> None:
-        with psycopg.connect(dsn(estate.db(tenant))) as conn:
+        with psycopg.connect(estate.target.dsn(estate.db(tenant))) as conn:
             conn.execute("ALTER TABLE notes DROP COLUMN IF EXISTS pinned")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
 
@@ -170,10 +202,10 @@ def orchestrated(estate: Estate, parallel: int):
 
 
 class ConnectionSampler:
-    """Sample the number of open connections to the estate's databases every 20 ms."""
+    """Sample the number of server backends on the estate's tenant databases every 20 ms."""
 
-    def __init__(self, prefix: str) -> None:
-        self.prefix, self.peak, self._stop = prefix, 0, threading.Event()
+    def __init__(self, estate: Estate) -> None:
+        self.estate, self.peak, self._stop = estate, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self):
@@ -185,12 +217,12 @@ class ConnectionSampler:
         self._thread.join()
 
     def _run(self) -> None:
-        with admin() as conn:
+        with self.estate.target.admin() as conn:
             while not self._stop.wait(0.02):
                 (count,) = conn.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE %s"
                     " AND datname NOT LIKE %s",
-                    (self.prefix + "_t%", "%_control"),
+                    (self.estate.prefix + "_t%", "%_control"),
                 ).fetchone()
                 self.peak = max(self.peak, count)
 
@@ -198,15 +230,16 @@ class ConnectionSampler:
 class BenchServer:
     """The benchmark app in its own process."""
 
-    def __init__(self, estate: Estate, budget: int) -> None:
+    def __init__(self, estate: Estate, budget: int, pooler: str) -> None:
         self.port_file = Path(tempfile.mkdtemp()) / "port"
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 str(Path(__file__).with_name("server.py")),
-                URL.format(db=estate.control),
+                estate.target.url(estate.control),
                 str(self.port_file),
                 str(budget),
+                pooler,
             ],
             cwd=ROOT,
         )
@@ -215,8 +248,6 @@ class BenchServer:
         self.port = int(self.port_file.read_text())
 
     def stats(self) -> dict:
-        import json
-
         conn = http.client.HTTPConnection("127.0.0.1", self.port)
         conn.request("GET", "/_stats", headers={"Host": "localhost"})
         body = json.loads(conn.getresponse().read())
@@ -266,6 +297,39 @@ def load(port: int, hosts: list[str], threads: int) -> tuple[float, float, float
     return len(hosts) / wall, statistics.median(latencies) * 1000, p99 * 1000, errors[0]
 
 
+def serve(estate: Estate, args, port: int, pooler: str, budget: int) -> dict:
+    """Measure one topology: registry entries point at ``port``; same server and client."""
+    estate.route_through(port)
+    server = BenchServer(estate, budget, pooler)
+    try:
+        one = [f"{estate.tenants[0]}.bench.test"] * args.requests
+        rotation = [f"{t}.bench.test" for t in estate.tenants]
+        spread = (rotation * (args.requests // len(rotation) + 1))[: args.requests]
+        load(server.port, rotation, args.threads)  # warm-up: every engine exists
+        load(server.port, one[:500], args.threads)
+        opened_before = server.stats()["connections_opened"]
+        with ConnectionSampler(estate) as single_conns:
+            single = load(server.port, one, args.threads)
+        opened_single = server.stats()["connections_opened"] - opened_before
+        opened_before += opened_single
+        with ConnectionSampler(estate) as spread_conns:
+            many = load(server.port, spread, args.threads)
+        stats = server.stats()
+        return {
+            "opened": stats["connections_opened"] - opened_before,
+            "opened_single": opened_single,
+            "single": single,
+            "many": many,
+            "stats": stats,
+            "rss_kb": server.rss_kb(),
+            "backends": max(single_conns.peak, spread_conns.peak),
+            "connect_ms": connect_cost(estate, port),
+            "budget": budget,
+        }
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=1500)
@@ -275,15 +339,34 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--threads", type=int, default=8, help="load generator threads")
     parser.add_argument(
-        "--budget", type=int, default=20, help="server connection budget"
+        "--budget", type=int, default=20, help="connection budget, direct"
+    )
+    parser.add_argument(
+        "--bouncer-budget",
+        type=int,
+        default=EngineOptions.for_pooler("pgbouncer").connection_budget,
+        help="connection budget through PgBouncer (client connections)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=["private", "local"],
+        default="private",
+        help="private: a throwaway cluster sized for the estate, PgBouncer in front"
+        " (default); local: the machine's PostgreSQL on 5432, direct connections only",
     )
     args = parser.parse_args()
-    estate = Estate(args.tenants)
-    print(
-        f"tenancy benchmark: {args.tenants} tenants, prefix {estate.prefix}", flush=True
-    )
-    with admin() as conn:
-        print("  max_connections:", conn.execute("SHOW max_connections").fetchone()[0])
+    cluster = None
+    if args.server == "private":
+        cluster = PrivateCluster(args.tenants + 200, bouncer_pool_size=args.threads)
+        cluster.start()
+        target = Target(cluster.port, cluster.bouncer.port)
+    else:
+        target = Target()
+    estate = Estate(args.tenants, target)
+    print(f"tenancy benchmark: {args.tenants} tenants, prefix {estate.prefix}")
+    with target.admin() as conn:
+        max_conns = conn.execute("SHOW max_connections").fetchone()[0]
+        print(f"  server port {target.port}, max_connections {max_conns}", flush=True)
     try:
         provision_s, _ = timed(
             "provision (CREATE DATABASE ... TEMPLATE + identity)", estate.provision
@@ -291,7 +374,7 @@ def main() -> None:
         print("(a) migrations")
         floor_s, _ = timed("floor: same DDL, plain loop", floor_loop, estate, DDL)
         revert(estate)
-        with ConnectionSampler(estate.prefix) as migrate_conns:
+        with ConnectionSampler(estate) as migrate_conns:
             ours_s, report = timed(
                 f"orchestrator, {args.parallel} processes",
                 orchestrated,
@@ -300,46 +383,33 @@ def main() -> None:
             )
         revert(estate)
         serial_s, _ = timed("orchestrator, in-process serial", orchestrated, estate, 1)
-        print("(b) endpoint throughput")
-        connect_ms = connect_cost(estate)
-        server = BenchServer(estate, args.budget)
-        try:
-            one = [f"{estate.tenants[0]}.bench.test"] * args.requests
-            rotation = [f"{t}.bench.test" for t in estate.tenants]
-            spread = (rotation * (args.requests // len(rotation) + 1))[: args.requests]
-            load(
-                server.port, rotation, args.threads
-            )  # warm-up: every tenant's engine exists
-            load(server.port, one[:500], args.threads)
-            with ConnectionSampler(estate.prefix) as single_conns:
-                single = load(server.port, one, args.threads)
-            with ConnectionSampler(estate.prefix) as spread_conns:
-                many = load(server.port, spread, args.threads)
-            stats, rss = server.stats(), server.rss_kb()
-        finally:
-            server.stop()
+        print("(b) endpoint throughput, direct connections", flush=True)
+        served = {"direct": serve(estate, args, target.port, "direct", args.budget)}
+        if target.bouncer_port:
+            print("(b) endpoint throughput, through PgBouncer", flush=True)
+            served["pgbouncer"] = serve(
+                estate, args, target.bouncer_port, "pgbouncer", args.bouncer_budget
+            )
         results = {
             "provision_s": provision_s,
             "floor_s": floor_s,
             "ours_s": ours_s,
             "serial_s": serial_s,
-            "single": single,
-            "many": many,
-            "stats": stats,
-            "rss_kb": rss,
             "migrate_peak": migrate_conns.peak,
-            "serve_peak": max(single_conns.peak, spread_conns.peak),
-            "connect_ms": connect_ms,
+            "max_connections": max_conns,
+            "served": served,
         }
         print_table(args, results)
     finally:
-        timed("drop every benchmark database", estate.drop)
+        if cluster is not None:
+            timed("stop and remove the private cluster", cluster.stop)
+        else:
+            timed("drop every benchmark database", estate.drop)
 
 
 def print_table(args, r: dict) -> None:
     """Print the results as the markdown table the README quotes."""
-    n, single, many, stats = args.tenants, r["single"], r["many"], r["stats"]
-    ours, serial, floor = r["ours_s"], r["serial_s"], r["floor_s"]
+    n, ours, serial, floor = args.tenants, r["ours_s"], r["serial_s"], r["floor_s"]
     rows = [
         (f"provision {n} tenant databases", f"{r['provision_s']:.1f} s", "-"),
         ("(a) floor: same DDL in a plain loop", f"{floor:.1f} s", "-"),
@@ -358,31 +428,52 @@ def print_table(args, r: dict) -> None:
             str(r["migrate_peak"]),
             f"<= {args.parallel}",
         ),
-        ("(b) single tenant: req/s, p50, p99", _load_cell(single), "-"),
-        (f"(b) round-robin over {n}: req/s, p50, p99", _load_cell(many), "-"),
-        (f"(b) throughput ratio {n} / 1", f"**{many[0] / single[0]:.2f}x**", ">= 0.8x"),
-        (f"(b) p99 ratio {n} / 1", f"{many[2] / single[2]:.2f}x", "-"),
-        (
-            "(b) one new PostgreSQL connection (serial)",
-            f"{r['connect_ms']:.1f} ms",
-            "-",
-        ),
-        (
-            "(c) peak open connections (pg_stat_activity)",
-            str(r["serve_peak"]),
-            "<= budget",
-        ),
-        (
-            "(c) server budget peak / budget / engines",
-            f"{stats['connections_peak']} / {args.budget} / {stats['engines']}",
-            "-",
-        ),
-        (
-            "(c) server RSS now / peak",
-            f"{r['rss_kb'] / 1024:.0f} MiB / {stats['max_rss_kb'] / 1024:.0f} MiB",
-            "-",
-        ),
     ]
+    for topology, m in r["served"].items():
+        single, many, stats = m["single"], m["many"], m["stats"]
+        via = f"(b) {topology}:"
+        rows += [
+            (f"{via} single tenant: req/s, p50, p99", _load_cell(single), "-"),
+            (f"{via} round-robin over {n}: req/s, p50, p99", _load_cell(many), "-"),
+            (
+                f"{via} throughput ratio {n} / 1",
+                f"**{many[0] / single[0]:.2f}x**",
+                ">= 0.8x",
+            ),
+            (f"{via} p99 ratio {n} / 1", f"{many[2] / single[2]:.2f}x", "-"),
+            (
+                f"{via} connections opened: single tenant, round-robin",
+                f"{m['opened_single']}, {m['opened']} (of {args.requests} requests each)",
+                "-",
+            ),
+            (f"{via} one new connection (serial)", f"{m['connect_ms']:.2f} ms", "-"),
+            (
+                f"(c) {topology}: process budget peak / budget / engines",
+                f"{stats['connections_peak']} / {m['budget']} / {stats['engines']}",
+                "peak <= budget",
+            ),
+            (
+                f"(c) {topology}: peak server backends (pg_stat_activity)",
+                str(m["backends"]),
+                f"<= {r['max_connections']} (max_connections)",
+            ),
+            (
+                f"(c) {topology}: server RSS now / peak",
+                f"{m['rss_kb'] / 1024:.0f} MiB / {stats['max_rss_kb'] / 1024:.0f} MiB",
+                "-",
+            ),
+        ]
+    if "pgbouncer" in r["served"]:
+        strict = (
+            r["served"]["pgbouncer"]["many"][0] / r["served"]["direct"]["single"][0]
+        )
+        rows.append(
+            (
+                f"(b) round-robin over {n} via PgBouncer / single tenant direct",
+                f"{strict:.2f}x",
+                "-",
+            )
+        )
     print("\n| measure | value | goal |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -1,7 +1,7 @@
 """The app the tenancy benchmark loads: init_app plus one endpoint doing one query.
 
 Run as a separate process so its connections and RSS are its own:
-``python bench/tenancy/server.py REGISTRY_URL PORT_FILE [BUDGET]``.
+``python bench/tenancy/server.py REGISTRY_URL PORT_FILE BUDGET [direct|pgbouncer]``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ MIGRATIONS = str(
 )
 
 
-def create_app(registry_url: str, budget: int) -> Flask:
+def create_app(registry_url: str, budget: int, pooler: str = "direct") -> Flask:
     """Return the benchmark app: tenants at <id>.bench.test, one query per request."""
     app = Flask("tenancy_bench")
     app.register_error_handler(Problem, lambda p: (p.to_dict(), p.status))
@@ -33,7 +33,9 @@ def create_app(registry_url: str, budget: int) -> Flask:
         base_domain="bench.test",
         script_location=MIGRATIONS,
         cache_ttl=600,
-        engine_options=tenancy.EngineOptions(connection_budget=budget),
+        engine_options=tenancy.EngineOptions.for_pooler(
+            pooler, connection_budget=budget
+        ),
     )
 
     @app.get("/notes")
@@ -58,10 +60,10 @@ def create_app(registry_url: str, budget: int) -> Flask:
 def main(argv: list[str]) -> None:
     """Serve the app on a free port and write the port to PORT_FILE."""
     registry_url, port_file = argv[0], argv[1]
-    budget = int(argv[2]) if len(argv) > 2 else 20
+    budget, pooler = int(argv[2]), argv[3] if len(argv) > 3 else "direct"
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access line per request
     server = make_server(
-        "127.0.0.1", 0, create_app(registry_url, budget), threaded=True
+        "127.0.0.1", 0, create_app(registry_url, budget, pooler), threaded=True
     )
     Path(port_file).write_text(str(server.server_port))
     server.serve_forever()

@@ -23,9 +23,9 @@ class ConnectionBudget:
         self.limit = limit
         self.timeout = timeout
         self.peak = 0
-        self.waiting = (
-            0  # threads blocked in acquire(): a reason to close idle connections
-        )
+        self.opened = 0  # connections ever opened: churn shows as this growing fast
+        # Threads blocked in acquire(): a reason to close idle connections.
+        self.waiting = 0
         self._open = 0
         self._changed = threading.Condition()
 
@@ -76,4 +76,5 @@ class ConnectionBudget:
 
     def _take(self) -> None:
         self._open += 1
+        self.opened += 1
         self.peak = max(self.peak, self._open)

@@ -25,25 +25,58 @@ from satchel.tenancy.records import TenantRecord, redact_url
 EngineFactory = Callable[[TenantRecord, dict[str, Any]], sa.Engine]
 
 
+#: How tenant URLs reach PostgreSQL: straight to the server, or through PgBouncer.
+POOLERS = ("direct", "pgbouncer")
+
+
 @dataclass(frozen=True)
 class EngineOptions:
     """How tenant engines are built and bounded in one process."""
 
     max_engines: int = 2000
+    # Connections this process holds open across every tenant, idle pooled ones included.
     connection_budget: int = 20
     acquire_timeout: float = 2.0
     idle_timeout: float = 60.0
     # Idle connections a tenant keeps; the budget, not these, bounds the process in total.
     pool_size: int = 5
     max_overflow: int = 5
-    null_pool: bool = (
-        False  # True behind PgBouncer: it pools, we only connect per checkout
-    )
+    # Connect on every checkout and keep nothing idle (rarely right: see for_pooler).
+    null_pool: bool = False
     pool_pre_ping: bool = True
-    identity_check: bool = (
-        True  # off only to prove the leak probe can fail; never in prod
-    )
+    # Off only to prove the leak probe can fail; never in production.
+    identity_check: bool = True
     engine_factory: EngineFactory | None = None
+
+    @classmethod
+    def for_pooler(cls, pooler: str = "direct", **overrides: Any) -> EngineOptions:
+        """Return options for tenant URLs that reach PostgreSQL ``direct`` or via ``pgbouncer``.
+
+        Direct, each open connection is a server backend, so the budget stays small and a
+        process serving more tenants than its budget opens backends as it goes. Through
+        PgBouncer in transaction mode, an idle client connection holds no backend (PgBouncer
+        lends one per transaction, bounded by its own pool settings), so the process keeps
+        one per recently used tenant and the budget is sized to the tenant working set.
+        An override given as None keeps the preset's value.
+        """
+        overrides = {
+            key: value for key, value in overrides.items() if value is not None
+        }
+        if pooler not in POOLERS:
+            raise ValueError(
+                f"unknown pooler {pooler!r}: use 'direct' when tenant URLs name the"
+                " PostgreSQL server, 'pgbouncer' when they name PgBouncer in transaction mode"
+            )
+        if pooler == "pgbouncer":
+            overrides = {
+                "connection_budget": 2000,
+                # Idle client connections are cheap: keep enough for a busy tenant's
+                # concurrency, so it does not reconnect on every burst.
+                "pool_size": 10,
+                "max_overflow": 10,
+                **overrides,
+            }
+        return cls(**overrides)
 
 
 @dataclass
@@ -146,6 +179,7 @@ class TenantEngines:
             "engines": len(self._entries),
             "connections_open": self.budget.open,
             "connections_peak": self.budget.peak,
+            "connections_opened": self.budget.opened,
             "connection_budget": self.budget.limit,
             "evictions": self.evictions,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pytest
 from runtime_notes.app import create_app
@@ -21,6 +22,7 @@ class Sample:
     hosts: list[str] = field(default_factory=lambda: ["localhost"])
     limits: dict = field(default_factory=dict)
     timeout: int | None = None
+    pooler: Literal["direct", "pgbouncer"] = "direct"
     secret_key: str = secret("dev-only-secret")
     api_token: str = secret("")
 
@@ -50,6 +52,7 @@ def test_defaults_come_from_the_dataclass():
         ("APP_TIMEOUT", "30", "timeout", 30),
         ("APP_TIMEOUT", "", "timeout", None),
         ("APP_ENV", "test", "env", "test"),
+        ("APP_POOLER", "pgbouncer", "pooler", "pgbouncer"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -92,8 +95,14 @@ def test_variables_are_coerced_by_annotation(variable, raw, name, expected):
             "APP_LIMITS='[1, 2]' is not a valid JSON object: expected a JSON object. Set "
             "APP_LIMITS to a JSON object or unset it to use the default.",
         ),
+        (
+            "APP_POOLER",
+            "pgbouncr",
+            "APP_POOLER='pgbouncr' is not a valid choice: expected one of 'direct', "
+            "'pgbouncer'. Set APP_POOLER to a choice or unset it to use the default.",
+        ),
     ],
-    ids=["int", "float", "bool", "json-syntax", "json-not-object"],
+    ids=["int", "float", "bool", "json-syntax", "json-not-object", "choice"],
 )
 def test_bad_values_name_variable_value_and_type(variable, raw, message):
     """A value that does not fit its type is refused with the variable, value and type."""
@@ -108,7 +117,8 @@ def test_unknown_prefixed_variable_is_a_typo():
         load({"APP_PROT": "9000", "OTHER_PORT": "1"})
     assert str(caught.value) == (
         "Unknown environment variable(s) APP_PROT: no such setting. Valid names: APP_API_TOKEN, "
-        "APP_API_TOKEN_FILE, APP_DEBUG, APP_ENV, APP_HOSTS, APP_LIMITS, APP_PORT, APP_RATIO, "
+        "APP_API_TOKEN_FILE, APP_DEBUG, APP_ENV, APP_HOSTS, APP_LIMITS, APP_POOLER, APP_PORT, "
+        "APP_RATIO, "
         "APP_SECRET_KEY, APP_SECRET_KEY_FILE, APP_TIMEOUT. Fix the spelling or unset them."
     )
 

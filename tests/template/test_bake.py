@@ -149,3 +149,53 @@ def test_production_without_secrets_stops_with_one_line(baked):
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert f"{prefix}_SECRET_KEY" in done.stderr and f"{prefix}_JWT_KEY" in done.stderr
+
+
+def _package(baked) -> str:
+    context = json.loads((baked / ".cruft.json").read_text())["context"]
+    return context["cookiecutter"]["package_name"]
+
+
+def test_pgbouncer_pooler_setting_reaches_the_tenant_engines(baked):
+    """TENANT_DB_POOLER=pgbouncer gives the preset's budget; a budget setting overrides it."""
+    package = _package(baked)
+    prefix = package.upper()
+    show = (
+        f"from {package}.app import create_app;"
+        " print(create_app().extensions['satchel.tenancy'].engines.options"
+        ".connection_budget)"
+    )
+    budgets = []
+    for extra in ({}, {f"{prefix}_TENANT_DB_CONNECTION_BUDGET": "300"}):
+        env = tool_env(
+            PYTHONPATH=str(baked),
+            **{f"{prefix}_TENANT_DB_POOLER": "pgbouncer"},
+            **extra,
+        )
+        done = subprocess.run(
+            [BIN / "python", "-c", show],
+            cwd=baked,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        budgets.append(done.stdout.split()[-1])
+    assert budgets == ["2000", "300"]
+
+
+def test_misspelt_pooler_stops_with_one_line_naming_the_choices(baked):
+    """A pooler value that is not a choice stops the entry point, saying which are."""
+    package = _package(baked)
+    variable = f"{package.upper()}_TENANT_DB_POOLER"
+    done = subprocess.run(
+        [BIN / "python", "-c", f"import {package}.wsgi"],
+        cwd=baked,
+        capture_output=True,
+        text=True,
+        env=tool_env(PYTHONPATH=str(baked), **{variable: "pgbouncr"}),
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{variable}='pgbouncr' is not a valid choice" in done.stderr
+    assert "expected one of 'direct', 'pgbouncer'" in done.stderr
