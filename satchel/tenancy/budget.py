@@ -28,6 +28,14 @@ class ConnectionBudget:
         self.waiting = 0
         self._open = 0
         self._changed = threading.Condition()
+        self._on_open: Callable[[], None] | None = None
+        self._on_close: Callable[[], None] | None = None
+
+    def watch(
+        self, *, on_open: Callable[[], None], on_close: Callable[[], None]
+    ) -> None:
+        """Call ``on_open`` / ``on_close`` as each connection opens or closes (metrics)."""
+        self._on_open, self._on_close = on_open, on_close
 
     @property
     def open(self) -> int:
@@ -64,8 +72,11 @@ class ConnectionBudget:
     def release(self) -> None:
         """Give one slot back."""
         with self._changed:
-            self._open = max(0, self._open - 1)
+            freed = self._open > 0
+            self._open -= freed
             self._changed.notify()
+        if freed and self._on_close is not None:
+            self._on_close()
 
     def _try_take(self) -> bool:
         with self._changed:
@@ -77,4 +88,6 @@ class ConnectionBudget:
     def _take(self) -> None:
         self._open += 1
         self.opened += 1
+        if self._on_open is not None:
+            self._on_open()
         self.peak = max(self.peak, self._open)

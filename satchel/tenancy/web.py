@@ -17,6 +17,7 @@ from satchel.tenancy.errors import (
     TenancyError,
     TenantDatabaseUnavailable,
 )
+from satchel.tenancy.metrics import instrument
 from satchel.tenancy.registry import Registry
 from satchel.tenancy.runtime import (
     DEFAULT_DATABASE_URL,
@@ -66,6 +67,9 @@ def init_app(
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy
+    instrument(
+        app, tenancy.engines
+    )  # after satchel.metrics.init_app, if the app has it
     app.config.setdefault("SATCHEL_TENANCY_EXEMPT_ENDPOINTS", exempt_endpoints)
     app.before_request(_enter_tenant)
     app.after_request(_commit)

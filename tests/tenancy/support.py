@@ -13,7 +13,7 @@ from flask import Flask, request
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.serving import make_server
 
-from satchel import tenancy
+from satchel import metrics, tenancy
 from satchel.problems import PROBLEM_MEDIA_TYPE, Problem
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -36,9 +36,11 @@ def host(tenant: str) -> str:
     return f"{tenant}.{BASE_DOMAIN}"
 
 
-def make_app(registry, **options) -> Flask:
+def make_app(registry, *, with_metrics: bool = False, **options) -> Flask:
     """Build the minimal multi-tenant app the tests talk to."""
     app = Flask("tenancy_test")
+    if with_metrics:
+        metrics.init_app(app)
     app.register_error_handler(
         Problem,
         lambda p: (
