@@ -358,7 +358,11 @@ def main() -> None:
     cluster = None
     if args.server == "private":
         cluster = PrivateCluster(args.tenants + 200, bouncer_pool_size=args.threads)
-        cluster.start()
+        try:
+            cluster.start()
+        except RuntimeError as error:  # e.g. pgbouncer missing: say so, no traceback
+            cluster.stop()
+            raise SystemExit(f"cannot start the private cluster: {error}") from None
         target = Target(cluster.port, cluster.bouncer.port)
     else:
         target = Target()
