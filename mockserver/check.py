@@ -31,14 +31,25 @@ def check_config(config_path: str | Path) -> list[str]:
             verify_digest(neighbour, config.path)
         except MockError as exc:
             problems.append(str(exc))
-        problems.extend(check_spec(neighbour.name, neighbour.spec, neighbour.overlay))
+        problems.extend(
+            check_spec(
+                neighbour.name,
+                neighbour.spec,
+                neighbour.overlay,
+                security=neighbour.security == "enforce",
+            )
+        )
     return problems
 
 
 def check_spec(
-    name: str, spec_path: Path, overlay_path: Path | None = None
+    name: str,
+    spec_path: Path,
+    overlay_path: Path | None = None,
+    *,
+    security: bool = True,
 ) -> list[str]:
-    """Return the problems of one spec and its overlay."""
+    """Return the problems of one spec and its overlay (its security too, unless off)."""
     try:
         spec = load_spec(spec_path)
     except SpecError as exc:
@@ -49,7 +60,7 @@ def check_spec(
     except MockError as exc:
         return problems + [str(exc)]
     try:
-        Engine(name, spec, overlay, eager_limit=sys.maxsize)
+        Engine(name, spec, overlay, eager_limit=sys.maxsize, security=security)
     except AnswersInvalid as exc:
         problems.extend(str(error) for error in exc.errors)
     except (MockError, SpecError) as exc:

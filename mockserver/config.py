@@ -13,8 +13,13 @@ Example::
         spec: mocks/billing/openapi.yaml
         digest: sha256:9a1e...
         host: billing.localhost                # ... or routed by Host on the shared port
+        security: off                          # optional: enforce (default) or off
 
 A list of entries with ``name:`` is read the same way.
+
+``security: enforce`` (the default) answers 401 to a request that carries none of the
+credentials its operation's security requirement names (presence only: any token will do);
+``off`` answers it anyway, for a neighbour whose callers really send no credentials.
 
 Paths are relative to the file. The digest pins the vendored spec: when the file changes
 without a re-pin, loading fails, so nobody mocks a neighbour from a spec they did not mean to.
@@ -45,7 +50,17 @@ DEFAULT_BIND = "127.0.0.1"
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _TOP_KEYS = ("bind", "port", "seed", "neighbours")
-_NEIGHBOUR_KEYS = ("name", "spec", "digest", "overlay", "port", "host", "record")
+_NEIGHBOUR_KEYS = (
+    "name",
+    "spec",
+    "digest",
+    "overlay",
+    "port",
+    "host",
+    "security",
+    "record",
+)
+_SECURITY = ("enforce", "off")
 _RECORD_KEYS = ("allow", "redact_headers", "redact_fields")
 
 
@@ -59,6 +74,7 @@ class Neighbour:
     overlay: Path | None = None
     port: int | None = None
     host: str | None = None
+    security: str = "enforce"  # or "off": answer requests that lack their credentials
     line: int | None = None
     pointer: str = ""  # where its entry is in mocks.yaml (JSON pointer)
     # `satchel-mock record`: the hosts it may forward to, and what it must not store.
@@ -212,6 +228,7 @@ def _neighbour(
             f"{pointer}/host",
             f"host must be a host name without port, not {host!r}.",
         )
+    security = _security(source, f"{pointer}/security", entry.get("security"))
     record = _record(source, f"{pointer}/record", entry.get("record"))
     return Neighbour(
         record_allow=record["allow"],
@@ -223,9 +240,27 @@ def _neighbour(
         overlay=overlay,
         port=port,
         host=host.lower() if host else None,
+        security=security,
         line=source.line(pointer),
         pointer=pointer,
     )
+
+
+def _security(source: YamlSource, pointer: str, value: object) -> str:
+    """Return ``enforce`` or ``off``; YAML 1.1 reads a bare ``off`` as false, so that too."""
+    if value is None:
+        return "enforce"
+    if value is False:
+        return "off"
+    if value not in _SECURITY:
+        _fail(
+            source,
+            pointer,
+            f"security must be {' or '.join(_SECURITY)}, not {value!r}.",
+            "enforce (the default) answers 401 to a request without the credentials "
+            "its spec requires; off answers it anyway.",
+        )
+    return str(value)
 
 
 def _record(source: YamlSource, pointer: str, value: object) -> dict[str, tuple]:

@@ -1,9 +1,10 @@
 """The mock engine: a pure function from a request to response bytes, for one neighbour.
 
 Both transports (the HTTP server and the in-process ``responses`` adapter) call
-:meth:`Engine.handle`, so every decision lives here: routing misses, validation errors, CORS,
-rules, scenarios and ``Prefer``. Answers are built and validated when the engine is created
-(for big specs, on first use); serving a request is a match, a validation and a dict lookup.
+:meth:`Engine.handle`, so every decision lives here: routing misses, missing credentials,
+validation errors, CORS, rules, scenarios and ``Prefer``. Answers are built and validated
+when the engine is created (for big specs, on first use); serving a request is a match, a
+validation and a dict lookup.
 """
 
 from __future__ import annotations
@@ -26,11 +27,17 @@ from mockserver.answers import (
 )
 from mockserver.cors import preflight_answer, with_origin
 from mockserver.errors import AnswersInvalid, MockError
-from mockserver.messages import MockRequest, MockResponse, to_response
-from mockserver.misses import miss_answer, problem_answer, spec_answer_to_invalid
+from mockserver.messages import MockRequest, MockResponse, route_of, to_response
+from mockserver.misses import (
+    miss_answer,
+    problem_answer,
+    spec_answer_to_invalid,
+    spec_answer_to_unauthorized,
+)
 from mockserver.overlay import Overlay, load_overlay, merge_overlays
 from mockserver.plans import Plan, Planner
 from mockserver.prefer import PreferInvalid, parse_prefer
+from mockserver.security import Guard, unauthorized_detail
 from mockserver.select import default_status, response_for
 
 __all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
@@ -43,7 +50,11 @@ EAGER_LIMIT = 400
 
 
 class Engine:
-    """Answer requests for one neighbour from its spec and overlay."""
+    """Answer requests for one neighbour from its spec and overlay.
+
+    ``security=False`` (``security: off`` in mocks.yaml) answers requests that lack the
+    credentials the spec requires instead of refusing them with 401.
+    """
 
     def __init__(
         self,
@@ -54,13 +65,14 @@ class Engine:
         seed: int = 0,
         scenario: str | None = None,
         eager_limit: int = EAGER_LIMIT,
+        security: bool = True,
     ) -> None:
         self.name = name
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
         self._builder = AnswerBuilder(seed, spec_resolver(spec), self._locate)
-        self._planner = Planner(spec, self.overlay, self._builder)
+        self._planner = Planner(spec, self.overlay, self._builder, security=security)
         self._plans: dict[Operation, Plan] = {}
         if len(spec.operations) <= eager_limit:
             self._plans = self._planner.plans(spec.operations)
@@ -78,13 +90,21 @@ class Engine:
         *,
         seed: int = 0,
         scenario: str | None = None,
+        security: bool = True,
     ) -> Engine:
         """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
         if recorded.is_file():
             overlay = merge_overlays(overlay or Overlay(), load_overlay(recorded))
-        return cls(name, load_spec(spec_path), overlay, seed=seed, scenario=scenario)
+        return cls(
+            name,
+            load_spec(spec_path),
+            overlay,
+            seed=seed,
+            scenario=scenario,
+            security=security,
+        )
 
     @property
     def scenarios(self) -> tuple[str, ...]:
@@ -119,7 +139,11 @@ class Engine:
         return response if origin is None else with_origin(response, origin)
 
     def _answer(self, request: MockRequest) -> MockResponse:
-        """Route, validate and choose the answer (without per-request CORS)."""
+        """Route, check credentials, validate and choose the answer (without per-request CORS).
+
+        Credentials come before validation, as in Prism: a request without its token gets
+        401 even when its body is wrong too, since the real service would refuse it first.
+        """
         found = self.spec.match(request.method, request.path)
         if isinstance(found, Miss):
             answer = miss_answer(
@@ -141,6 +165,11 @@ class Engine:
         query = parse_qs(request.query, keep_blank_values=True) if request.query else {}
         cookie = headers.get("cookie")
         cookies = _cookies(cookie) if cookie else {}
+        guard = plan.guard
+        if guard is not None:
+            missing = guard.missing(headers, query, cookies)
+            if missing is not None:
+                return self._unauthorized(plan, guard, missing)
         try:
             valid = plan.validator(
                 found.path_params,
@@ -263,6 +292,23 @@ class Engine:
                 f"example; available: {', '.join(names) or 'none'}."
             )
         return self._prefer_problem(plan, detail)
+
+    def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
+        """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
+        operation = plan.operation
+        route = route_of(self.spec.base_path, operation)
+        detail = unauthorized_detail(self.name, operation.method, route, guard, missing)
+        challenge = guard.challenge(self.name)
+        own = spec_answer_to_unauthorized(plan.answers, detail, challenge)
+        if own is not None:
+            return own
+        problem = Problem(
+            status=401,
+            type="mock-unauthorized",
+            detail=detail,
+            headers={"WWW-Authenticate": challenge} if challenge else {},
+        )
+        return self._respond(problem_answer(problem, "mock: missing credentials"), plan)
 
     def _prefer_problem(self, plan: Plan, detail: str) -> MockResponse:
         """Return the 400 problem for an unusable ``Prefer`` header."""

@@ -1,4 +1,4 @@
-"""Render the mock's own errors (no route, wrong method, bad request) as problem+json answers.
+"""Render the mock's own errors (no route, wrong method, bad request, no credentials) as answers.
 
 A miss names the nearest operations and why each did not match, in the manner of the
 ``responses`` library, so a developer sees at once whether the path, the method or the base
@@ -16,7 +16,12 @@ from satchel.problems import PROBLEM_MEDIA_TYPE, Problem
 from mockserver.answers import SOURCE_HEADER, Answer
 from mockserver.messages import MockResponse, route_of
 
-__all__ = ["miss_answer", "problem_answer", "spec_answer_to_invalid"]
+__all__ = [
+    "miss_answer",
+    "problem_answer",
+    "spec_answer_to_invalid",
+    "spec_answer_to_unauthorized",
+]
 
 
 def problem_answer(problem: Problem, source: str = "mock") -> Answer:
@@ -79,12 +84,38 @@ def spec_answer_to_invalid(
         declared = answers.get((status, None))
         if declared is not None:
             note = f"spec {status} response to an invalid request: {exc.to_problem().detail}"
-            headers = tuple(
-                (k, _header_safe(note) if k == SOURCE_HEADER else v)
-                for k, v in declared.headers
-            )
-            return replace(declared, headers=headers)
+            return _noted(declared, note)
     return None
+
+
+def spec_answer_to_unauthorized(
+    answers: dict[tuple[int, str | None], MockResponse],
+    detail: str,
+    challenge: str | None,
+) -> MockResponse | None:
+    """Return the spec's own 401 to a request without credentials, if it declares one.
+
+    It gets the ``WWW-Authenticate`` challenge unless the spec declares that header itself
+    (RFC 9110 requires one on a 401), and the source header says what was missing.
+    """
+    declared = answers.get((401, None))
+    if declared is None:
+        return None
+    extra = ()
+    if challenge is not None and declared.header("www-authenticate") is None:
+        extra = (("www-authenticate", challenge),)
+    return _noted(declared, f"spec 401 response: {detail}", extra)
+
+
+def _noted(
+    declared: MockResponse, note: str, extra: tuple[tuple[str, str], ...] = ()
+) -> MockResponse:
+    """Return ``declared`` with ``note`` as its source header, plus ``extra`` headers."""
+    headers = tuple(
+        (k, _header_safe(note) if k == SOURCE_HEADER else v)
+        for k, v in declared.headers
+    )
+    return replace(declared, headers=headers + extra)
 
 
 def _header_safe(text: str, limit: int = 300) -> str:

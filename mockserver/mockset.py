@@ -153,6 +153,7 @@ def load_engines(
                 neighbour.overlay,
                 seed=seed,
                 scenario=scenarios.get(neighbour.name),
+                security=neighbour.security == "enforce",
             )
         except ValueError as exc:  # an unknown --scenario for this neighbour
             raise MockError(str(exc), file=config.path, line=neighbour.line) from None

@@ -2,7 +2,8 @@
 
 Building a plan is where "every response validates against the spec" is enforced: each
 declared status, each named example (spec and overlay) and each rule's answer is built and
-validated once. All failures are collected, so ``satchel-mock check`` lists them together.
+validated once, and the operation's security requirement compiled (a scheme the spec does not
+define fails here). All failures are collected, so ``satchel-mock check`` lists them together.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from mockserver.answers import AnswerBuilder
 from mockserver.errors import AnswersInvalid, MockError, OverlayError
 from mockserver.messages import MockResponse, to_response
 from mockserver.overlay import Condition, Overlay, Rule
+from mockserver.security import Guard, guard_of
 from mockserver.select import (
     declared_statuses,
     default_status,
@@ -42,6 +44,9 @@ class Plan:
     answers: dict[tuple[int, str | None], MockResponse]
     rules: dict[str | None, RuleTable]
     overlay_examples: dict[str, dict[str, Any]]
+    guard: Guard | None = (
+        None  # the credentials it requires; None: none, or not checked
+    )
 
 
 def find_operation(spec: Spec, ref: str) -> Operation | None:
@@ -62,12 +67,21 @@ class Planner:
     Creating a planner validates everything the overlay adds (raising
     :class:`AnswersInvalid`); :meth:`plans` then builds and validates the answers of any
     set of operations, so small specs are checked whole at load and big ones lazily.
+    ``security=False`` (``security: off`` in mocks.yaml) leaves requirements unchecked.
     """
 
-    def __init__(self, spec: Spec, overlay: Overlay, builder: AnswerBuilder) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        overlay: Overlay,
+        builder: AnswerBuilder,
+        *,
+        security: bool = True,
+    ) -> None:
         self.spec = spec
         self.overlay = overlay
         self.builder = builder
+        self.security = security
         errors: list[MockError] = []
         self.examples, self.origins = _overlay_examples(spec, overlay, errors)
         self.base_rules = _rules(
@@ -89,17 +103,26 @@ class Planner:
             if plan is not None:
                 plans[operation] = plan
         if errors:
-            raise AnswersInvalid(errors)
+            # A broken document-level requirement fails every operation the same way.
+            raise AnswersInvalid(list({str(e): e for e in errors}.values()))
         return plans
 
     def _plan(self, operation: Operation, errors: list[MockError]) -> Plan | None:
         """Build one operation's plan, adding its failures to ``errors``."""
         own = self.examples.get(operation, {})
+        label = operation.operation_id or f"{operation.method} {operation.path}"
+        guard, broken = None, False
+        if self.security:
+            try:
+                guard = guard_of(self.spec, operation, label)
+            except MockError as exc:  # still build the answers: report all at once
+                errors.append(exc)
+                broken = True
         answers = _answers(
             self.spec, self.origins, operation, own, self.builder, errors
         )
         default = answers.get((default_status(operation), None))
-        if default is None:
+        if default is None or broken:
             return None  # its failure is already in errors
         base = tuple(self.base_rules.get(operation, ()))
         rules: dict[str | None, RuleTable] = {None: base}
@@ -107,12 +130,13 @@ class Planner:
             rules[name] = tuple(table.get(operation, ())) + base
         return Plan(
             operation=operation,
-            label=operation.operation_id or f"{operation.method} {operation.path}",
+            label=label,
             validator=operation.request_validator(),
             default=default,
             answers=answers,
             rules=rules,
             overlay_examples=own,
+            guard=guard,
         )
 
 

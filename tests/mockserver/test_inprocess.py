@@ -20,6 +20,8 @@ STUDENTS_OWN = ROOT / "examples" / "students" / "spec" / "openapi.yaml"
 # Headers the HTTP layer itself adds (framing and server identity), not the engine.
 _TRANSPORT_HEADERS = {"date", "server", "content-length", "transfer-encoding"}
 _UUID = "4b0d5a6e-93a4-4b43-9c1b-6a2c1b0f8f10"
+# The students specs require a bearer token, which the mock checks for (presence only).
+TOKEN = {"Authorization": "Bearer test-token"}
 
 
 def write_config(folder: Path) -> tuple[Path, dict[str, int]]:
@@ -79,7 +81,7 @@ def _requests_for_every_operation() -> list[tuple[str, str, str, dict, bytes]]:
             path = re.sub(
                 r"\{(\w+)\}", lambda m: _UUID if "owner" in m[1] else "1", op.path
             )
-            headers = {"X-Api-Version": "1"} if neighbour == "pets" else {}
+            headers = {"X-Api-Version": "1"} if neighbour == "pets" else dict(TOKEN)
             body = b"{}" if op.method in ("POST", "PUT", "PATCH") else b""
             if body:
                 headers["Content-Type"] = "application/json"
@@ -89,6 +91,7 @@ def _requests_for_every_operation() -> list[tuple[str, str, str, dict, bytes]]:
             )
     cases += [
         ("miss-404", "pets", "GET", "/nope", {}, b""),
+        ("no-credentials-401", "registry", "GET", "/v1/classes", {}, b""),
         ("miss-405", "students", "PATCH", "/v1/classes", {}, b""),
         (
             "bad-json",
@@ -171,7 +174,12 @@ def test_the_journal_and_coverage_answer_by_operation(service, inprocess, transp
     requests.delete(f"{base}/__satchel/journal", timeout=5)
     inprocess.mocks.journal.clear()
     with inprocess if transport == "inprocess" else _Nothing():
-        _send("GET", f"{base}/v1/classes/1/pupils?when=today", {"X-Trace": "t1"}, b"")
+        _send(
+            "GET",
+            f"{base}/v1/classes/1/pupils?when=today",
+            {"X-Trace": "t1", **TOKEN},
+            b"",
+        )
         _send("GET", f"{base}/v1/classes", {"Authorization": "Bearer secret"}, b"")
         journal = requests.get(
             f"{base}/__satchel/journal?operation=list_class_pupils", timeout=5
@@ -237,14 +245,14 @@ def test_faults_fail_calls_as_configured(
         inprocess.fault("students", "get_pupil", **fault)
     try:
         with inprocess if transport == "inprocess" else _Nothing():
-            assert _send("GET", f"{base}/v1/classes", {}, b"").status_code == 200
+            assert _send("GET", f"{base}/v1/classes", TOKEN, b"").status_code == 200
             if isinstance(expected, int):
-                answer = requests.get(f"{base}/v1/pupils/1", timeout=5)
+                answer = requests.get(f"{base}/v1/pupils/1", headers=TOKEN, timeout=5)
                 assert answer.status_code == expected
                 assert answer.json()["type"].endswith("/mock-fault")
             else:
                 with pytest.raises(expected):
-                    requests.get(f"{base}/v1/pupils/1", timeout=0.5)
+                    requests.get(f"{base}/v1/pupils/1", headers=TOKEN, timeout=0.5)
     finally:
         requests.delete(f"{base}/__satchel/faults", timeout=5)
         inprocess.clear_faults()

@@ -16,12 +16,16 @@ import pytest
 import requests
 
 URL = "http://127.0.0.1:8101/v1"
+AUTH = {"Authorization": "Bearer service-token"}  # the students spec requires a token
+
+
+def pupils():
+    return requests.get(f"{URL}/classes/1/pupils", headers=AUTH, timeout=5)
 
 
 def test_fixture_answers_and_journals(mock_neighbours):
     """The service's call is answered from the spec and journalled."""
-    pupils = requests.get(f"{URL}/classes/1/pupils", timeout=5)
-    assert pupils.status_code == 200
+    assert pupils().status_code == 200
     call, = mock_neighbours.assert_called("list_class_pupils", times=1)
     assert call.path == "/v1/classes/1/pupils"
     assert mock_neighbours.coverage()["students"]["list_class_pupils"] == 1
@@ -29,26 +33,26 @@ def test_fixture_answers_and_journals(mock_neighbours):
 
 @pytest.mark.satchel_mock(scenario={"students": "outage"})
 def test_marker_selects_a_scenario(mock_neighbours):
-    assert requests.get(f"{URL}/classes/1/pupils", timeout=5).status_code == 401
+    assert pupils().status_code == 401
 
 
 @pytest.mark.parametrize(
     "mock_neighbours", [{"scenario": {"students": "outage"}}], indirect=True
 )
 def test_fixture_argument_selects_a_scenario(mock_neighbours):
-    assert requests.get(f"{URL}/classes/1/pupils", timeout=5).status_code == 401
+    assert pupils().status_code == 401
 
 
 def test_state_is_fresh_for_every_test(mock_neighbours):
     assert mock_neighbours.calls() == []
-    assert requests.get(f"{URL}/classes/1/pupils", timeout=5).status_code == 200
+    assert pupils().status_code == 200
 
 
 def test_fault_switches_at_run_time(mock_neighbours):
     mock_neighbours.fault("students", "list_class_pupils", status=502)
-    assert requests.get(f"{URL}/classes/1/pupils", timeout=5).status_code == 502
+    assert pupils().status_code == 502
     mock_neighbours.clear_faults()
-    assert requests.get(f"{URL}/classes/1/pupils", timeout=5).status_code == 200
+    assert pupils().status_code == 200
 
 
 @pytest.mark.satchel_mock(passthru=["http://127.0.0.1:9"])

@@ -25,6 +25,7 @@ from tests.mockserver.conftest import free_port, start_mock
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS_SPEC = ROOT / "examples" / "attendance" / "mocks" / "students" / "openapi.yaml"
+TOKEN = {"Authorization": "Bearer test-token"}  # the spec requires one; the mock checks
 
 
 def real_students() -> object:
@@ -137,7 +138,9 @@ def test_record_then_replay_from_both_transports(neighbour, service, tmp_path_fa
     mocks = InProcessMocks.from_config(folder / "mocks.yaml")
     with mocks:
         for path in ("/v1/pupils/1", "/v1/pupils/3", "/v1/classes"):
-            replayed[path] = requests.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+            replayed[path] = requests.get(
+                f"http://127.0.0.1:{port}{path}", headers=TOKEN, timeout=5
+            )
     assert replayed["/v1/pupils/1"].json() == {
         "id": 1, "class_id": 1, "given_name": "Grace", "family_name": "REDACTED"
     }  # fmt: skip
@@ -148,7 +151,9 @@ def test_record_then_replay_from_both_transports(neighbour, service, tmp_path_fa
     )
     try:
         for path, answer in replayed.items():
-            over_http = requests.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+            over_http = requests.get(
+                f"http://127.0.0.1:{port}{path}", headers=TOKEN, timeout=5
+            )
             assert over_http.content == answer.content
     finally:
         served.stop()
