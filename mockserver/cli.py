@@ -158,6 +158,13 @@ def up(
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed for generated data."
 )
+@click.option(
+    "--security",
+    type=click.Choice(["enforce", "off"]),
+    default="enforce",
+    show_default=True,
+    help="enforce: 401 for a request without the credentials its operation requires.",
+)
 @click.option("--quiet", is_flag=True, help="No request log lines.")
 @click.option("--no-reload", is_flag=True, help="Do not watch files for changes.")
 def serve(
@@ -167,12 +174,19 @@ def serve(
     overlay: Path | None,
     scenario: str | None,
     seed: int,
+    security: str,
     quiet: bool,
     no_reload: bool,
 ) -> None:
     """Serve one spec in the foreground (exits 0 on SIGTERM)."""
     mocks = from_spec(
-        spec, bind=host, port=port, overlay=overlay, seed=seed, scenario=scenario
+        spec,
+        bind=host,
+        port=port,
+        overlay=overlay,
+        seed=seed,
+        scenario=scenario,
+        security=security == "enforce",
     )
     run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
 

@@ -81,6 +81,7 @@ def from_spec(
     seed: int = 0,
     scenario: str | None = None,
     name: str | None = None,
+    security: bool = True,
 ) -> MockSet:
     """Serve one spec on one port (``satchel-mock serve``)."""
     # mocks/<neighbour>/openapi.yaml is named after its folder, petstore.yaml after itself.
@@ -89,7 +90,12 @@ def from_spec(
     def load(scenarios: dict[str, str | None], seed: int) -> dict[str, Engine]:
         return {
             neighbour: Engine.from_files(
-                neighbour, spec, overlay, seed=seed, scenario=scenarios.get(neighbour)
+                neighbour,
+                spec,
+                overlay,
+                seed=seed,
+                scenario=scenarios.get(neighbour),
+                security=security,
             )
         }
 

@@ -11,6 +11,7 @@ import requests
 import yaml
 
 from mockserver.check import check_config
+from mockserver.cli import EXIT_USAGE, main
 from mockserver.config import load_config
 from mockserver.engine import Engine
 from mockserver.errors import AnswersInvalid, ConfigError
@@ -551,3 +552,15 @@ def test_both_transports_refuse_alike_and_journal_and_log_the_401(tmp_path):
     assert [(e["route"], e["operation_id"], e["status"]) for e in logged] == [
         ("/v1/classes/{class_id}/pupils", "list_class_pupils", 401)
     ]
+
+
+def test_serve_takes_security_off_on_the_command_line(tmp_path, serve_mock):
+    """`satchel-mock serve SPEC` enforces by default; `--security off` answers anyway."""
+    spec = openapi(tmp_path, [{"bearerAuth": []}])
+    enforcing = serve_mock(spec, "--no-reload")
+    lenient = serve_mock(spec, "--no-reload", "--security", "off")
+    assert requests.get(enforcing.url + PATH, timeout=5).status_code == 401
+    assert requests.get(lenient.url + PATH, timeout=5).status_code == 200
+    assert (
+        main(["serve", str(spec), "--port", "1", "--security", "maybe"]) == EXIT_USAGE
+    )
