@@ -22,6 +22,7 @@ MODULES = (
     "metrics",
     "health",
     "tenancy",
+    "audit",
     "auth",
     "flags",
     "api",

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from satchel.audit.stamping import stamp_transactions
 from satchel.tenancy.budget import ConnectionBudget
 from satchel.tenancy.guards import guard_connections
 from satchel.tenancy.records import TenantRecord, redact_url
@@ -246,6 +247,8 @@ class TenantEngines:
             identity_check=self.options.identity_check,
             on_pressure=self._relieve_pressure,
         )
+        # Who is acting reaches the audit triggers (zero cost for read-only work).
+        stamp_transactions(engine)
 
     def _start_reaper(self) -> None:
         if self._reaper is not None or self.options.idle_timeout <= 0:

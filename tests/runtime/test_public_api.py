@@ -13,6 +13,7 @@ from satchel import logs
 MODULES = [
     "satchel.api",
     "satchel.api.markers",
+    "satchel.audit",
     "satchel.auth",
     "satchel.config",
     "satchel.errors",

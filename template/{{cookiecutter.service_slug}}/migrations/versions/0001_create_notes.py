@@ -1,4 +1,4 @@
-"""Create the notes table.
+"""Create the notes table and audit every change to it.
 
 Revision ID: 0001
 Revises:
@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 
 import sqlalchemy as sa
 from alembic import op
+
+from satchel import audit
 
 revision = "0001"
 down_revision = None
@@ -25,7 +27,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    audit.install(op)
+    audit.track(op, "notes")
 
 
 def downgrade() -> None:
+    audit.untrack(op, "notes")
     op.drop_table("notes")
+    audit.uninstall(op)
