@@ -27,6 +27,8 @@ CLIENT_MODULE = '''"""Call the {name} service by the operationIds of its vendore
 
 The spec is mocks/{name}/openapi.yaml, pinned in mocks.yaml. Locally and in tests the
 spec-driven mock answers (`satchel-mock up`); `satchel-mock check` keeps the pin honest.
+Send the credentials the spec's `security` names (``call(..., headers=...)``): the mock
+answers 401 without them, as the real service would.
 """
 
 from satchel.clients import NeighbourClient
