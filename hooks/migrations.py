@@ -1,8 +1,9 @@
-"""Hook ``satchel-migrations``: one linear Alembic history, every migration reversible.
+"""Hook ``satchel-migrations``: one linear history, every migration reversible, tables audited.
 
-Rules SAT-DAT-001 and SAT-DAT-002, standard: standards/data.md. Migrations run per tenant
-database, 1,500 times over: two heads leave tenants on different schemas, and a migration that
-cannot be downgraded turns a bad deploy into a restore. Read with ``ast``; Alembic is not imported.
+Rules SAT-DAT-001, SAT-DAT-002 and SAT-DAT-004, standard: standards/data.md. Migrations run per
+tenant database, 1,500 times over: two heads leave tenants on different schemas, a migration
+that cannot be downgraded turns a bad deploy into a restore, and a table nobody tracks has
+changes nobody can attribute. Read with ``ast``; Alembic is not imported.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Migration:
     down_revisions: tuple[str, ...]
     line: int
     downgrade: ast.FunctionDef | None
+    upgrade: ast.FunctionDef | None = None
 
 
 def _constant_strings(value: ast.expr | None) -> tuple[str, ...]:
@@ -45,7 +47,7 @@ def read_migration(path: Path) -> Migration:
     """Parse a revision file's ``revision``, ``down_revision`` and ``downgrade()``."""
     _, tree = parse_python(path)
     values: dict[str, tuple[ast.expr | None, int]] = {}
-    downgrade = None
+    downgrade = upgrade = None
     for node in tree.body:
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -55,6 +57,8 @@ def read_migration(path: Path) -> Migration:
             values[node.target.id] = (node.value, node.lineno)
         elif isinstance(node, ast.FunctionDef) and node.name == "downgrade":
             downgrade = node
+        elif isinstance(node, ast.FunctionDef) and node.name == "upgrade":
+            upgrade = node
     revision = _constant_strings(values.get("revision", (None, 0))[0])
     down_value, down_line = values.get("down_revision", (None, 1))
     return Migration(
@@ -63,6 +67,7 @@ def read_migration(path: Path) -> Migration:
         _constant_strings(down_value),
         down_line or 1,
         downgrade,
+        upgrade,
     )
 
 
@@ -150,6 +155,62 @@ def check_downgrade(migration: Migration) -> list[Finding]:
     return [Finding(path, line, "SAT-DAT-002", "downgrade() does nothing", fix)]
 
 
+def _table_calls(migration: Migration, name: str) -> list[tuple[str, int]]:
+    """Return ``(table, line)`` of each ``<x>.<name>(...)`` call in upgrade() naming a table.
+
+    The table is the first string argument (``op.create_table("notes", ...)``,
+    ``audit.track(op, "notes")``); calls naming it by a variable are not counted.
+    """
+    if migration.upgrade is None:
+        return []
+    found = []
+    for node in ast.walk(migration.upgrade):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == name
+        ):
+            names = [
+                a.value
+                for a in node.args
+                if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+            if names:
+                found.append((names[0], node.lineno))
+    return found
+
+
+def check_audited(
+    migrations: Sequence[Migration], checked: Sequence[Path]
+) -> list[Finding]:
+    """Return a finding for each table created in ``checked`` that no migration tracks.
+
+    Tracking may come in the same or any other migration of the folder (a later one adds
+    it); a table a later upgrade drops needs none.
+    """
+    tracked = {t for m in migrations for t, _ in _table_calls(m, "track")}
+    dropped = {t for m in migrations for t, _ in _table_calls(m, "drop_table")}
+    findings = []
+    for migration in migrations:
+        if migration.path not in checked:
+            continue
+        for table, line in _table_calls(migration, "create_table"):
+            if table in tracked or table in dropped:
+                continue
+            findings.append(
+                Finding(
+                    str(migration.path),
+                    line,
+                    "SAT-DAT-004",
+                    f"table {table!r} is created but no migration audits it",
+                    f'call `audit.install(op)` and `audit.track(op, "{table}")` after'
+                    " creating it (from satchel import audit), or waive above it:"
+                    " `# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`",
+                )
+            )
+    return findings
+
+
 def check_migrations(paths: Sequence[Path]) -> list[Finding]:
     """Check the given revision files' downgrades and the history of their folders."""
     findings: list[Finding] = []
@@ -163,9 +224,9 @@ def check_migrations(paths: Sequence[Path]) -> list[Finding]:
         except BadInput as bad:
             findings.append(bad.finding)
     for folder in folders:
-        findings.extend(
-            check_history([m for p, m in by_path.items() if p.parent == folder])
-        )
+        history = [m for p, m in by_path.items() if p.parent == folder]
+        findings.extend(check_history(history))
+        findings.extend(check_audited(history, paths))
     for path in paths:
         if path in by_path:
             findings.extend(check_downgrade(by_path[path]))

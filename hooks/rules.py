@@ -104,6 +104,11 @@ RULES: tuple[Rule, ...] = tuple(
             "Schema changes are additive first (expand, then contract)",
             REVIEW,
         ),
+        (
+            "SAT-DAT-004",
+            "Every table is under database-level audit",
+            "satchel-migrations",
+        ),
     )
     + _rules(
         "testing.md",

@@ -24,6 +24,22 @@ def revision(rev: str, down: str, downgrade: str = 'op.drop_column("t", "c")') -
     )
 
 
+AUDIT_FIX = (
+    '(fix: call `audit.install(op)` and `audit.track(op, "notes")` after creating it'
+    " (from satchel import audit), or waive above it: "
+    "`# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`)"
+)
+
+
+def tables(rev: str, down: str, *upgrade: str) -> str:
+    """Return a revision file whose upgrade() runs the given lines (line 8 is the first)."""
+    body = "\n    ".join(upgrade)
+    return (
+        f"from alembic import op\n\nrevision = {rev!r}\ndown_revision = {down}\n\n\n"
+        f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    op.drop_table('x')\n"
+    )
+
+
 CASES = [
     pytest.param(
         {f"{V}/a.py": revision("a", "None"), f"{V}/b.py": revision("b", "'a'")},
@@ -101,6 +117,51 @@ CASES = [
         [],
         id="downgrade-waived",
     ),
+    pytest.param(
+        {f"{V}/a.py": tables("a", "None", "op.create_table('notes')")},
+        [
+            f"{V}/a.py:8: SAT-DAT-004 table 'notes' is created but no migration audits"
+            f" it {AUDIT_FIX}"
+        ],
+        id="table-not-audited",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": tables(
+                "a", "None", "op.create_table('notes')", "audit.track(op, 'notes')"
+            )
+        },
+        [],
+        id="table-audited",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": tables("a", "None", "op.create_table('notes')"),
+            f"{V}/b.py": tables("b", "'a'", "audit.track(op, 'notes')"),
+        },
+        [],
+        id="table-audited-later",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": tables("a", "None", "op.create_table('tmp')"),
+            f"{V}/b.py": tables("b", "'a'", "op.drop_table('tmp')"),
+        },
+        [],
+        id="table-dropped-later",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": tables(
+                "a",
+                "None",
+                "# satchel: allow SAT-DAT-004 -- a cache, rebuilt at will",
+                "op.create_table('cache')",
+            )
+        },
+        [],
+        id="table-audit-waived",
+    ),
 ]
 
 
@@ -123,6 +184,22 @@ def test_main(
     names = sorted(name for name in files if not name.endswith("__init__.py"))
     code, out, err = run_main(main, names)
     assert (code, out.splitlines(), err) == (1 if expected else 0, expected, "")
+
+
+def test_audit_is_checked_only_for_the_migrations_committed(
+    workdir: Path, run_main
+) -> None:
+    """An old migration's untracked table does not block committing an unrelated one."""
+    write(
+        workdir,
+        {
+            f"{V}/a.py": tables("a", "None", "op.create_table('legacy')"),
+            f"{V}/b.py": tables("b", "'a'", "op.add_column('legacy', None)"),
+        },
+    )
+    assert run_main(main, [f"{V}/b.py"]) == (0, "", "")
+    code, out, _ = run_main(main, [f"{V}/a.py"])
+    assert (code, out.split(" ")[:2]) == (1, [f"{V}/a.py:8:", "SAT-DAT-004"])
 
 
 def test_history_reads_files_not_passed(workdir: Path, run_main) -> None:
