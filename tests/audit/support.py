@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from flask import Flask, request
 
 from satchel import context, request_id, tenancy
@@ -64,3 +69,14 @@ def make_audit_app(registry, **options) -> Flask:
         return {"ok": True}
 
     return app
+
+
+@contextmanager
+def operations(
+    connect: Callable[[Any, str], Any], registry: Any, tenant: str = "school-a"
+) -> Iterator[tuple[Operations, sa.Connection]]:
+    """Yield (op, connection) on ``tenant``'s database in a transaction rolled back after."""
+    with connect(registry, tenant) as conn:
+        with conn.begin() as transaction:
+            yield Operations(MigrationContext.configure(connection=conn)), conn
+            transaction.rollback()

@@ -5,24 +5,13 @@ Each test works inside a transaction on a tenant database and rolls it back.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 
 from satchel import audit
+from tests.audit.support import operations
 from tests.audit.test_postgres import connect
-
-
-@contextmanager
-def operations(registry, tenant="school-a"):
-    """Yield (op, connection) on ``tenant``'s database in a transaction rolled back after."""
-    with connect(registry, tenant) as conn:
-        with conn.begin() as transaction:
-            yield Operations(MigrationContext.configure(connection=conn)), conn
-            transaction.rollback()
 
 
 def triggers_on(conn, table):
@@ -40,7 +29,7 @@ def audited_inserts(conn):
 
 def test_install_and_track_twice_leave_one_trigger_and_one_row_per_write(registry):
     """Re-running install and track changes nothing: one trigger, one audit row per write."""
-    with operations(registry) as (op, conn):
+    with operations(connect, registry) as (op, conn):
         for _ in range(2):
             audit.install(op)
             audit.track(op, "notes")
@@ -53,7 +42,7 @@ def test_install_and_track_twice_leave_one_trigger_and_one_row_per_write(registr
 
 def test_untrack_stops_auditing_the_table(registry):
     """After untrack, writes to the table leave no audit row (twice is harmless too)."""
-    with operations(registry) as (op, conn):
+    with operations(connect, registry) as (op, conn):
         audit.untrack(op, "notes")
         audit.untrack(op, "notes")
         assert triggers_on(conn, "notes") == 0
@@ -84,7 +73,7 @@ def test_untrack_stops_auditing_the_table(registry):
 )
 def test_track_refuses_what_it_cannot_audit_naming_the_table(registry, table, message):
     """Tracking a missing, keyless or the audit table fails with a message naming it."""
-    with operations(registry) as (op, _):
+    with operations(connect, registry) as (op, _):
         op.create_table("keyless", sa.Column("body", sa.Text))
         with pytest.raises(audit.AuditError) as raised:
             audit.track(op, table)
@@ -93,7 +82,7 @@ def test_track_refuses_what_it_cannot_audit_naming_the_table(registry, table, me
 
 def test_track_before_install_says_to_install_first(registry):
     """Without the audit table, track names the missing step."""
-    with operations(registry) as (op, _):
+    with operations(connect, registry) as (op, _):
         audit.uninstall(op)
         with pytest.raises(audit.AuditError, match=r"call audit.install\(op\) first"):
             audit.track(op, "notes")

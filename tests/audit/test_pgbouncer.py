@@ -14,16 +14,13 @@ import pytest
 from satchel.tenancy import EngineOptions, FileRegistry
 from tests.audit.support import make_audit_app, token_for
 from tests.audit.test_postgres import newest_id, post, since
-from tests.tenancy.pgbouncer import PgBouncer, pgbouncer_binary
+from tests.tenancy.pgbouncer import running_pgbouncer
 
 
 @pytest.fixture(scope="module")
 def bouncer():
-    if pgbouncer_binary() is None:
-        pytest.fail("pgbouncer is not installed; `make system-packages` installs it")
-    bouncer = PgBouncer(server_port=5432, pool_size=1, max_server=10).start()
-    yield bouncer
-    bouncer.stop()
+    with running_pgbouncer(pool_size=1, max_server=10) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

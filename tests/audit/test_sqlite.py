@@ -7,13 +7,11 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy.pool import NullPool
 
 from satchel import audit
 from satchel.tenancy import FileRegistry, create_tenant, session, tenant_scope
-from tests.audit.support import make_audit_app, token_for
+from tests.audit.support import make_audit_app, operations, token_for
 from tests.tenancy.support import Note, host
 
 
@@ -114,20 +112,11 @@ def test_bulk_raw_update_rolled_back_request_and_job(lite):
     assert since(registry, "school-a", newest_id(registry, "school-a")) == []
 
 
-@contextmanager
-def operations(registry, tenant="school-a"):
-    """Yield (op, connection) on ``tenant``'s file in a transaction rolled back after."""
-    with connect(registry, tenant) as conn:
-        with conn.begin() as transaction:
-            yield Operations(MigrationContext.configure(connection=conn)), conn
-            transaction.rollback()
-
-
 def test_new_column_is_audited_once_track_runs_again(lite):
     """SQLite triggers list the columns they saw: re-running track picks up a new one."""
     _, registry = lite
     insert = sa.text("INSERT INTO notes (body, pinned) VALUES ('p', 1)")
-    with operations(registry) as (op, conn):
+    with operations(connect, registry) as (op, conn):
         op.add_column("notes", sa.Column("pinned", sa.Boolean))
         conn.execute(insert)
         before = audit.history(conn, table="notes", limit=1)[0].new
@@ -146,7 +135,7 @@ def test_new_column_is_audited_once_track_runs_again(lite):
 
 def test_track_of_a_missing_table_names_it(lite):
     """Tracking a table that does not exist fails with a message naming it."""
-    with operations(lite[1]) as (op, _):
+    with operations(connect, lite[1]) as (op, _):
         with pytest.raises(
             audit.AuditError, match="cannot track table 'nope': it does"
         ):

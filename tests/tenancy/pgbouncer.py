@@ -14,6 +14,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -115,3 +117,17 @@ class PgBouncer:
         if pidfile.exists():
             subprocess.run(["kill", pidfile.read_text().strip()], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def running_pgbouncer(pool_size: int, max_server: int) -> Iterator[PgBouncer]:
+    """Run PgBouncer in front of the machine's PostgreSQL for a test module, then stop it."""
+    if pgbouncer_binary() is None:
+        import pytest  # tests only: the benchmark imports this module without pytest
+
+        pytest.fail("pgbouncer is not installed; `make system-packages` installs it")
+    bouncer = PgBouncer(server_port=5432, pool_size=pool_size, max_server=max_server)
+    try:
+        yield bouncer.start()
+    finally:
+        bouncer.stop()

@@ -14,17 +14,14 @@ import pytest
 
 from satchel.tenancy import EngineOptions, FileRegistry
 from satchel.tenancy.testing import assert_no_leak, probe_for_leaks
-from tests.tenancy.pgbouncer import PgBouncer, pgbouncer_binary
+from tests.tenancy.pgbouncer import running_pgbouncer
 from tests.tenancy.support import Server, host, make_app
 
 
 @pytest.fixture(scope="module")
 def bouncer():
-    if pgbouncer_binary() is None:
-        pytest.fail("pgbouncer is not installed; `make system-packages` installs it")
-    bouncer = PgBouncer(server_port=5432, pool_size=4, max_server=30).start()
-    yield bouncer
-    bouncer.stop()
+    with running_pgbouncer(pool_size=4, max_server=30) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
