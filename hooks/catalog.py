@@ -80,7 +80,8 @@ HOOKS: tuple[Hook, ...] = (
     Hook(
         "satchel-migrations",
         "migrations",
-        "One linear Alembic history, every migration reversible (standards/data.md)",
+        "One linear Alembic history, every migration reversible, every table audited"
+        " (standards/data.md)",
         files=r"(^|/)migrations/versions/[^/]+\.py$",
     ),
     Hook(
