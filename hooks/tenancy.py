@@ -1,8 +1,10 @@
-"""Hook ``satchel-tenancy``: no engine or session outside the tenancy API, no default tenant.
+"""Hook ``satchel-tenancy``: no database reached around the tenancy API, no default tenant.
 
-Rules SAT-TEN-001 and SAT-TEN-002, standard: standards/tenancy.md. A service reaches its
-tenant's database only through ``satchel.tenancy.session()``; an engine built by hand can point
-at any tenant's database, or at none, and bypasses the engine cache and connection budget.
+Rules SAT-TEN-001, SAT-TEN-002 and SAT-TEN-003, standard: standards/tenancy.md. A service
+reaches its tenant's database only through ``satchel.tenancy.session()``; an engine or a driver
+connection made by hand can point at any tenant's database, or at none, and bypasses the engine
+cache and connection budget. Calls are judged by what their names resolve to through the
+module's imports, never by what a variable is called.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from pathlib import Path
 
 from hooks import cli
 from hooks.findings import Finding
+from hooks.names import Imports
 from hooks.sources import parse_python, read_text
+from hooks.tenant_flow import REVIEW, tenant_uses
 
 ENGINE_FACTORIES = {
     "create_engine",
     "create_async_engine",
     "engine_from_config",
+    "async_engine_from_config",
     "sessionmaker",
     "async_sessionmaker",
     "scoped_session",
@@ -27,57 +32,100 @@ ENGINE_FACTORIES = {
     "Session",
     "AsyncSession",
 }
-DEFAULT_TENANT = re.compile(r"default[_-]?tenant|tenant[_-]?default", re.IGNORECASE)
+ENGINE_MAKERS = {
+    "create_engine",
+    "create_async_engine",
+    "engine_from_config",
+    "async_engine_from_config",
+}
+ENGINE_TYPES = {"Engine", "AsyncEngine", "Connection", "AsyncConnection"}
+# Database drivers and pools, by module: what opens a connection without the tenancy API.
+DRIVER_CONNECTS = {
+    "psycopg": {"connect", "Connection.connect", "AsyncConnection.connect"},
+    "psycopg_pool": {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"},
+    "psycopg2": {"connect", "pool.SimpleConnectionPool", "pool.ThreadedConnectionPool"},
+    "asyncpg": {"connect", "create_pool"},
+    "sqlite3": {"connect"},
+    "aiosqlite": {"connect"},
+    "pymysql": {"connect", "Connect"},
+    "MySQLdb": {"connect", "Connect"},
+    "mysql.connector": {"connect"},
+    "aiomysql": {"connect", "create_pool"},
+    "aiopg": {"connect", "create_pool"},
+    "pg8000": {"connect", "dbapi.connect", "native.Connection"},
+    "oracledb": {"connect", "connect_async", "create_pool"},
+    "pyodbc": {"connect"},
+    "flask_sqlalchemy": {"SQLAlchemy"},
+}
+# A name says it is a default tenant when "default" (or "fallback") qualifies "tenant" and
+# whatever follows only names a handle of that tenant: default_tenant, DEFAULT_TENANT_ID,
+# tenant_default. tenant_default_locale is a locale, so it is not one.
+DEFAULTING = {"default", "fallback"}
+TENANT_HANDLES = {"id", "slug", "host", "hostname", "name", "key", "domain", "db"}
+TENANT_HANDLES |= {"database", "url", "uri", "dsn", "schema"}
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _CONFIG_KEY = re.compile(r"^\s*(?:export\s+)?([\w.-]+)\s*[:=]")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][\w-]*$")
 TENANCY_FIX = "use satchel.tenancy.session() for the current tenant's unit of work"
 
 
-def _sqlalchemy_names(tree: ast.Module) -> dict[str, str]:
-    """Map each local name bound by an import from sqlalchemy to the name it imports."""
-    names = {}
+def names_default_tenant(name: str) -> bool:
+    """Tell whether a name's words say it holds a default tenant (or that tenant's handle)."""
+    words = [word.lower() for word in _WORD.findall(name)]
+    words = ["tenant" if word == "tenants" else word for word in words]
+    for i, (first, second) in enumerate(zip(words, words[1:])):
+        pair = {first, second}
+        if "tenant" in pair and pair & DEFAULTING and first != second:
+            if all(word in TENANT_HANDLES for word in words[i + 2 :]):
+                return True
+    return False
+
+
+def _driver_connect(qualified: str) -> bool:
+    for module, calls in DRIVER_CONNECTS.items():
+        if qualified.startswith(module + ".") and qualified[len(module) + 1 :] in calls:
+            return True
+    return False
+
+
+def _factory(qualified: str | None) -> str | None:
+    """Name the SQLAlchemy factory a dotted name is, or None."""
+    if qualified and qualified.split(".")[0] == "sqlalchemy":
+        last = qualified.rsplit(".", 1)[-1]
+        return last if last in ENGINE_FACTORIES else None
+    return None
+
+
+def _engine_names(tree: ast.Module, imports: Imports) -> set[str]:
+    """Return the expressions (``engine``, ``self.engine``) bound to a SQLAlchemy engine."""
+    names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-            "sqlalchemy"
-        ):
-            names.update(
-                {alias.asname or alias.name: alias.name for alias in node.names}
-            )
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("sqlalchemy"):
-                    local = (alias.asname or alias.name).split(".")[0]
-                    names[local] = alias.name
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if _factory(imports.qualify(node.value.func)) in ENGINE_MAKERS:
+                names.update(ast.unparse(target) for target in node.targets)
+        annotation = getattr(node, "annotation", None)
+        if isinstance(node, (ast.arg, ast.AnnAssign)) and annotation is not None:
+            qualified = imports.qualify(annotation) or ""
+            if qualified.startswith("sqlalchemy") and (
+                qualified.rsplit(".", 1)[-1] in ENGINE_TYPES
+            ):
+                target = node.arg if isinstance(node, ast.arg) else node.target
+                names.add(target if isinstance(target, str) else ast.unparse(target))
     return names
 
 
-def _root_name(node: ast.expr) -> str | None:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
-
-
-def _terminal_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Call):
-        return _terminal_name(node.func)
-    return ""
-
-
-def _engine_use(call: ast.Call, sqlalchemy: dict[str, str]) -> str | None:
-    """Name what the call builds or opens by hand, or None if it is not an engine use."""
+def _database_use(call: ast.Call, imports: Imports, engines: set[str]) -> str | None:
+    """Name the engine, session or connection a call makes by hand, or None."""
+    qualified = imports.qualify(call.func)
+    factory = _factory(qualified)
+    if factory:
+        return f"{factory}()"
+    if qualified and _driver_connect(qualified):
+        return f"{qualified}()"
     func = call.func
-    if isinstance(func, ast.Name) and func.id in sqlalchemy:
-        imported = sqlalchemy[func.id]
-        return f"{imported}()" if imported in ENGINE_FACTORIES else None
-    if isinstance(func, ast.Attribute):
-        if func.attr in ENGINE_FACTORIES and _root_name(func) in sqlalchemy:
-            return f"{func.attr}()"
-        receiver = _terminal_name(func.value)
-        if func.attr in ("connect", "begin") and "engine" in receiver.lower():
+    if isinstance(func, ast.Attribute) and func.attr in ("connect", "begin"):
+        receiver = ast.unparse(func.value)
+        if receiver in engines:
             return f"{receiver}.{func.attr}()"
     return None
 
@@ -97,7 +145,7 @@ def _default_tenant_names(tree: ast.Module) -> list[tuple[int, str]]:
             name = node.arg
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             name = node.value if _IDENTIFIER.match(node.value) else None
-        if name and DEFAULT_TENANT.search(name):
+        if name and names_default_tenant(name):
             hits.setdefault(node.lineno, name)
     return sorted(hits.items())
 
@@ -113,14 +161,26 @@ def _default_tenant(path: Path, line: int, name: str) -> Finding:
     )
 
 
+def _payload_tenant(path: Path, use) -> Finding:
+    return Finding(
+        str(path),
+        use.line,
+        "SAT-TEN-003",
+        f"{use.call} takes the tenant from the request's data ({use.reason})",
+        "use the tenant satchel.tenancy resolved from the host: tenancy.session() inside "
+        "the request, tenancy.current_tenant() to hand it to a job",
+    )
+
+
 def check_python(path: Path) -> list[Finding]:
     """Return the tenancy findings for one Python file."""
     _, tree = parse_python(path)
-    sqlalchemy = _sqlalchemy_names(tree)
+    imports = Imports(tree)
+    engines = _engine_names(tree, imports)
     findings = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            what = _engine_use(node, sqlalchemy)
+            what = _database_use(node, imports, engines)
             if what:
                 findings.append(
                     Finding(
@@ -134,6 +194,11 @@ def check_python(path: Path) -> list[Finding]:
     findings.extend(
         _default_tenant(path, line, name) for line, name in _default_tenant_names(tree)
     )
+    findings.extend(
+        _payload_tenant(path, use)
+        for use in tenant_uses(path, tree, imports)
+        if use.verdict != REVIEW
+    )
     return findings
 
 
@@ -142,7 +207,7 @@ def check_config(path: Path) -> list[Finding]:
     findings = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         match = _CONFIG_KEY.match(line)
-        if match and DEFAULT_TENANT.search(match.group(1)):
+        if match and names_default_tenant(match.group(1)):
             findings.append(_default_tenant(path, number, match.group(1)))
     return findings
 
@@ -152,11 +217,36 @@ def check_file(path: Path) -> list[Finding]:
     return check_python(path) if path.suffix == ".py" else check_config(path)
 
 
+def review_file(path: Path) -> list[Finding]:
+    """Return the tenant choices in a Python file that only a reviewer can judge (SAT-TEN-003)."""
+    if path.suffix != ".py":
+        return []
+    _, tree = parse_python(path)
+    return [
+        Finding(
+            str(path),
+            use.line,
+            "SAT-TEN-003",
+            f"{use.call}: {use.reason}",
+            "check that no caller takes this tenant from a request's body, query or headers",
+        )
+        for use in tenant_uses(path, tree, Imports(tree))
+        if use.verdict == REVIEW
+    ]
+
+
 def collect(argv: Sequence[str] | None = None) -> list[Finding]:
     """Check the files named on the command line."""
     parser = cli.file_parser("Check tenancy rules (standards/tenancy.md).")
     args = parser.parse_args(argv)
     return cli.check_each(cli.existing_paths(args.filenames), check_file)
+
+
+def collect_review(argv: Sequence[str] | None = None) -> list[Finding]:
+    """List what a reviewer must judge in the files named on the command line."""
+    parser = cli.file_parser("List tenant choices to review (standards/tenancy.md).")
+    args = parser.parse_args(argv)
+    return cli.check_each(cli.existing_paths(args.filenames), review_file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
