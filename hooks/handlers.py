@@ -1,7 +1,8 @@
-"""Hook ``satchel-handlers``: each operationId names a function in <package>/api/<tag>.py.
+"""Hook ``satchel-handlers``: operationIds and the functions of <package>/api/<tag>.py match.
 
-Rule SAT-API-004, standard: standards/api.md. Reads the spec and the handler modules with
-``ast``; it never imports the service.
+Rules SAT-API-004 (every operationId names a handler) and SAT-API-007 (every public function
+there is a handler an operation names), standard: standards/api.md. Reads the spec and the
+handler modules with ``ast``; it never imports the service.
 """
 
 from __future__ import annotations
@@ -36,11 +37,59 @@ def defined_names(tree: ast.Module) -> set[str]:
     return names
 
 
+def public_functions(tree: ast.Module) -> list[tuple[str, int]]:
+    """Return (name, line) of each function a module defines at top level without a ``_``."""
+    return [
+        (node.name, node.lineno)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not node.name.startswith("_")
+    ]
+
+
+def check_unnamed(spec: dict, spec_path: Path, package: Path) -> list[Finding]:
+    """Return a finding for each public function in api/ that no operation of its tag names."""
+    by_tag: dict[str, set[str]] = {}
+    tag_of: dict[str, str] = {}
+    for op in operations(spec):
+        operation_id, tags = op.body.get("operationId"), op.body.get("tags") or []
+        if isinstance(operation_id, str) and tags:
+            by_tag.setdefault(str(tags[0]), set()).add(operation_id)
+            tag_of[operation_id] = str(tags[0])
+    findings = []
+    for module in sorted((package / "api").glob("*.py")):
+        if module.name == "__init__.py":
+            continue
+        tag = module.stem
+        for name, line in public_functions(parse_python(module)[1]):
+            if name in by_tag.get(tag, ()):
+                continue
+            elsewhere = (
+                f"; it is the operationId of an operation tagged {tag_of[name]}, whose "
+                f"handler module is {package}/api/{tag_of[name]}.py"
+                if name in tag_of
+                else ""
+            )
+            findings.append(
+                Finding(
+                    str(module),
+                    line,
+                    "SAT-API-007",
+                    f"public function {name} is named by no operation tagged {tag} in "
+                    f"{spec_path}{elsewhere}",
+                    f"add its operation to the spec (operationId: {name}, tags: [{tag}]), "
+                    f"or make it a private helper: _{name} (names with a leading underscore "
+                    "are allowed)",
+                )
+            )
+    return findings
+
+
 def check_handlers(spec_path: Path, package: Path) -> list[Finding]:
-    """Return a finding for each operation whose handler function does not exist."""
+    """Return a finding for each operation without its handler, and each handler without one."""
     spec = load_spec(spec_path)
     modules: dict[Path, set[str]] = {}
-    findings = []
+    findings = check_unnamed(spec, spec_path, package)
     for op in operations(spec):
         operation_id = op.body.get("operationId")
         if not operation_id:
@@ -79,7 +128,7 @@ def check_handlers(spec_path: Path, package: Path) -> list[Finding]:
                     f"add `def {operation_id}(...)` to {module}, or correct the operationId",
                 )
             )
-    return findings
+    return sorted(findings)
 
 
 def collect(argv: Sequence[str] | None = None) -> list[Finding]:

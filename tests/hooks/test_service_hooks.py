@@ -11,6 +11,7 @@ from hooks import flags, handlers, template_drift
 from tests.hooks.conftest import write
 
 SPEC = "spec/openapi.yaml"
+UNNAMED = "is named by no operation tagged notes in spec/openapi.yaml"
 
 
 def test_clean_service_passes_every_service_hook(service: Path, run_main) -> None:
@@ -25,10 +26,53 @@ def test_clean_service_passes_every_service_hook(service: Path, run_main) -> Non
     [
         pytest.param(
             ("students/api/notes.py", "def delete_note(", "def remove_note("),
-            "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} operationId delete_note "
-            "has no handler: students/api/notes.py defines no function delete_note (fix: add "
-            "`def delete_note(...)` to students/api/notes.py, or correct the operationId)",
+            [
+                "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} operationId "
+                "delete_note has no handler: students/api/notes.py defines no function "
+                "delete_note (fix: add `def delete_note(...)` to students/api/notes.py, or "
+                "correct the operationId)",
+                f"students/api/notes.py:27: SAT-API-007 public function remove_note {UNNAMED} "
+                "(fix: add its operation to the spec (operationId: remove_note, tags: [notes]), "
+                "or make it a private helper: _remove_note (names with a leading underscore "
+                "are allowed))",
+            ],
             id="function-renamed",
+        ),
+        pytest.param(
+            (
+                "students/api/notes.py",
+                '    """Delete a note."""',
+                '    """Delete."""\n\n\n'
+                "async def export_notes():\n    return []\n\n\ndef _helper():\n    pass\n",
+            ),
+            [
+                f"students/api/notes.py:31: SAT-API-007 public function export_notes {UNNAMED} "
+                "(fix: add its operation to the spec (operationId: export_notes, tags: "
+                "[notes]), or make it a private helper: _export_notes (names with a leading "
+                "underscore are allowed))",
+            ],
+            id="public-function-no-operation-names",
+        ),
+        pytest.param(
+            (
+                "students/api/notes.py",
+                "def delete_note(",
+                "def _unused(note_id):\n    pass\n\n\ndef delete_note(",
+            ),
+            [],
+            id="private-helper-allowed",
+        ),
+        pytest.param(
+            ("students/api/pupils.py", None, "def list_notes():\n    pass\n"),
+            [
+                "students/api/pupils.py:1: SAT-API-007 public function list_notes is named by "
+                "no operation tagged pupils in spec/openapi.yaml; it is the operationId of an "
+                "operation tagged notes, whose handler module is students/api/notes.py (fix: "
+                "add its operation to the spec (operationId: list_notes, tags: [pupils]), or "
+                "make it a private helper: _list_notes (names with a leading underscore are "
+                "allowed))",
+            ],
+            id="handler-in-another-tags-module",
         ),
         pytest.param(
             (
@@ -36,9 +80,18 @@ def test_clean_service_passes_every_service_hook(service: Path, run_main) -> Non
                 "      tags: [notes]\n      summary: Delete",
                 "      tags: [memo]\n      summary: Delete",
             ),
-            "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} operationId delete_note "
-            "has no handler: students/api/memo.py does not exist, so it has no delete_note (fix: "
-            "add `def delete_note(...)` to students/api/memo.py, or correct the operationId)",
+            [
+                "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} operationId "
+                "delete_note has no handler: students/api/memo.py does not exist, so it has no "
+                "delete_note (fix: add `def delete_note(...)` to students/api/memo.py, or "
+                "correct the operationId)",
+                "students/api/notes.py:27: SAT-API-007 public function delete_note is named by "
+                "no operation tagged notes in spec/openapi.yaml; it is the operationId of an "
+                "operation tagged memo, whose handler module is students/api/memo.py (fix: add "
+                "its operation to the spec (operationId: delete_note, tags: [notes]), or make "
+                "it a private helper: _delete_note (names with a leading underscore are "
+                "allowed))",
+            ],
             id="module-missing",
         ),
         pytest.param(
@@ -47,24 +100,34 @@ def test_clean_service_passes_every_service_hook(service: Path, run_main) -> Non
                 "      tags: [notes]\n      summary: Delete",
                 "      summary: Delete",
             ),
-            "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} (delete_note) has no tag, "
-            "so no handler module (fix: add `tags: [<resource>]`; the first tag names "
-            "students/api/<tag>.py)",
+            [
+                "spec/openapi.yaml:48: SAT-API-004 DELETE /notes/{note_id} (delete_note) has no "
+                "tag, so no handler module (fix: add `tags: [<resource>]`; the first tag names "
+                "students/api/<tag>.py)",
+                f"students/api/notes.py:27: SAT-API-007 public function delete_note {UNNAMED} "
+                "(fix: add its operation to the spec (operationId: delete_note, tags: [notes]), "
+                "or make it a private helper: _delete_note (names with a leading underscore "
+                "are allowed))",
+            ],
             id="no-tag",
         ),
     ],
 )
 def test_handlers(
-    service: Path, run_main, edit: tuple[str, str, str], expected: str
+    service: Path, run_main, edit: tuple[str, str | None, str], expected: list[str]
 ) -> None:
-    """An operationId without its handler function is SAT-API-004 on the spec's line."""
+    """Operations and handler functions must match both ways (SAT-API-004, SAT-API-007)."""
     name, old, new = edit
-    text = (service / name).read_text()
-    assert old in text
-    (service / name).write_text(text.replace(old, new))
-    assert run_main(handlers.main, []) == (1, expected + "\n", "")
+    if old is None:
+        (service / name).write_text(new)
+    else:
+        text = (service / name).read_text()
+        assert old in text
+        (service / name).write_text(text.replace(old, new))
+    output = "".join(line + "\n" for line in expected)
+    assert run_main(handlers.main, []) == (1 if expected else 0, output, "")
     spec_path, package = Path(SPEC), Path("students")
-    assert [str(f) for f in handlers.check_handlers(spec_path, package)] == [expected]
+    assert [str(f) for f in handlers.check_handlers(spec_path, package)] == expected
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from satchel import tenancy
 from satchel.problems import problem
 
+from ..lookups import find_class
 from ..models import Pupil, SchoolClass
 
 
@@ -52,11 +53,3 @@ def list_class_pupils(class_id: int) -> dict:
         "class": school_class.to_dict(),
         "items": [pupil.to_dict() for pupil in pupils],
     }
-
-
-def find_class(class_id: int) -> SchoolClass:
-    """Return the tenant's class or raise a 404 problem naming it."""
-    school_class = tenancy.session().get(SchoolClass, class_id)
-    if school_class is None:
-        raise problem(404, f"Class {class_id} does not exist.")
-    return school_class

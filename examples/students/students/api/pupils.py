@@ -5,8 +5,8 @@ from __future__ import annotations
 from satchel import flags, tenancy
 from satchel.problems import problem
 
+from ..lookups import find_class
 from ..models import Pupil
-from .classes import find_class
 
 
 def add_pupil(class_id: int, body: dict) -> tuple[dict, int, dict]:
