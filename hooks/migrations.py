@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hooks import cli
 from hooks.findings import Finding
+from hooks.migration_tables import CREATE, DROP, TRACK, TableCall, table_calls
 from hooks.sources import BadInput, parse_python
 from hooks.waivers import drop_waived
 
@@ -29,6 +30,7 @@ class Migration:
     line: int
     downgrade: ast.FunctionDef | None
     upgrade: ast.FunctionDef | None = None
+    module: ast.Module = field(default_factory=lambda: ast.Module([], []))
 
 
 def _constant_strings(value: ast.expr | None) -> tuple[str, ...]:
@@ -68,6 +70,7 @@ def read_migration(path: Path) -> Migration:
         down_line or 1,
         downgrade,
         upgrade,
+        tree,
     )
 
 
@@ -149,35 +152,34 @@ def check_downgrade(migration: Migration) -> list[Finding]:
         if not isinstance(stmt, ast.Pass)
         and not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
     ]
-    if body:
-        return []
     line = migration.downgrade.lineno
-    return [Finding(path, line, "SAT-DAT-002", "downgrade() does nothing", fix)]
+    if not body:
+        return [Finding(path, line, "SAT-DAT-002", "downgrade() does nothing", fix)]
+    if all(isinstance(stmt, ast.Raise) for stmt in body):
+        exc = body[0].exc
+        name = ast.unparse(exc).split("(")[0] if exc is not None else "an exception"
+        return [
+            Finding(
+                path,
+                line,
+                "SAT-DAT-002",
+                f"downgrade() only raises {name}, so a bad deploy cannot be rolled back",
+                fix,
+            )
+        ]
+    return []
 
 
-def _table_calls(migration: Migration, name: str) -> list[tuple[str, int]]:
-    """Return ``(table, line)`` of each ``<x>.<name>(...)`` call in upgrade() naming a table.
-
-    The table is the first string argument (``op.create_table("notes", ...)``,
-    ``audit.track(op, "notes")``); calls naming it by a variable are not counted.
-    """
-    if migration.upgrade is None:
-        return []
-    found = []
-    for node in ast.walk(migration.upgrade):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == name
-        ):
-            names = [
-                a.value
-                for a in node.args
-                if isinstance(a, ast.Constant) and isinstance(a.value, str)
-            ]
-            if names:
-                found.append((names[0], node.lineno))
-    return found
+def _audit_finding(migration: Migration, call: TableCall, message: str) -> Finding:
+    return Finding(
+        str(migration.path),
+        call.line,
+        "SAT-DAT-004",
+        message,
+        f'call `audit.install(op)` and `audit.track(op, "{call.table or "<table>"}")` after'
+        " creating it (from satchel import audit), or waive above it:"
+        " `# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`",
+    )
 
 
 def check_audited(
@@ -186,29 +188,53 @@ def check_audited(
     """Return a finding for each table created in ``checked`` that no migration tracks.
 
     Tracking may come in the same or any other migration of the folder (a later one adds
-    it); a table a later upgrade drops needs none.
+    it); a table a later upgrade drops needs none. A table whose name the hook cannot read
+    is refused too: it cannot tell whether it is tracked.
     """
-    tracked = {t for m in migrations for t, _ in _table_calls(m, "track")}
-    dropped = {t for m in migrations for t, _ in _table_calls(m, "drop_table")}
+    calls = {m.path: table_calls(m.upgrade, m.module)[0] for m in migrations}
+    every = [call for found in calls.values() for call in found]
+    tracked = {call.table for call in every if call.kind == TRACK}
+    dropped = {call.table for call in every if call.kind == DROP}
     findings = []
     for migration in migrations:
         if migration.path not in checked:
             continue
-        for table, line in _table_calls(migration, "create_table"):
-            if table in tracked or table in dropped:
+        for call in calls[migration.path]:
+            if call.kind != CREATE or call.table in tracked or call.table in dropped:
+                continue
+            if call.table is None:
+                findings.append(
+                    _audit_finding(
+                        migration,
+                        call,
+                        f"cannot tell which table {call.how} creates, so whether it is"
+                        " audited: name it with a string or a module-level constant",
+                    )
+                )
                 continue
             findings.append(
-                Finding(
-                    str(migration.path),
-                    line,
-                    "SAT-DAT-004",
-                    f"table {table!r} is created but no migration audits it",
-                    f'call `audit.install(op)` and `audit.track(op, "{table}")` after'
-                    " creating it (from satchel import audit), or waive above it:"
-                    " `# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`",
+                _audit_finding(
+                    migration,
+                    call,
+                    f"table {call.table!r} is created but no migration audits it",
                 )
             )
     return findings
+
+
+def unread_sql(migrations: Sequence[Migration]) -> list[Finding]:
+    """Return the raw SQL the hook cannot read (built elsewhere), for a reviewer (SAT-DAT-004)."""
+    return [
+        Finding(
+            str(migration.path),
+            call.line,
+            "SAT-DAT-004",
+            f"{call.how}: its SQL is not spelled out in this migration",
+            "check that it creates no table, or that the migrations track the table",
+        )
+        for migration in migrations
+        for call in table_calls(migration.upgrade, migration.module)[1]
+    ]
 
 
 def check_migrations(paths: Sequence[Path]) -> list[Finding]:
@@ -238,6 +264,19 @@ def collect(argv: Sequence[str] | None = None) -> list[Finding]:
     parser = cli.file_parser("Check Alembic migrations (standards/data.md).")
     args = parser.parse_args(argv)
     return check_migrations(cli.existing_paths(args.filenames))
+
+
+def collect_review(argv: Sequence[str] | None = None) -> list[Finding]:
+    """List the raw SQL in the named revision files that the hook cannot read."""
+    parser = cli.file_parser("List migrations' SQL to review (standards/data.md).")
+    args = parser.parse_args(argv)
+    migrations = []
+    for path in cli.existing_paths(args.filenames):
+        try:
+            migrations.append(read_migration(path))
+        except BadInput:
+            continue  # collect() reports it
+    return unread_sql(migrations)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

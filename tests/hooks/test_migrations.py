@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks.migrations import check_migrations, main
+from hooks.migrations import check_migrations, collect_review, main
 from tests.hooks.conftest import write
 
 V = "migrations/versions"
@@ -24,11 +24,29 @@ def revision(rev: str, down: str, downgrade: str = 'op.drop_column("t", "c")') -
     )
 
 
-AUDIT_FIX = (
-    '(fix: call `audit.install(op)` and `audit.track(op, "notes")` after creating it'
-    " (from satchel import audit), or waive above it: "
-    "`# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`)"
+def audit_fix(table: str) -> str:
+    """Return the fix SAT-DAT-004 gives for a table (``<table>`` when it cannot tell)."""
+    return (
+        f'(fix: call `audit.install(op)` and `audit.track(op, "{table}")` after creating it'
+        " (from satchel import audit), or waive above it: "
+        "`# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`)"
+    )
+
+
+AUDIT_FIX = audit_fix("notes")
+CANNOT_TELL = (
+    "so whether it is audited: name it with a string or a module-level constant"
 )
+
+
+def module(*lines: str) -> str:
+    """Return a revision file ("a", first) with module-level lines and upgrade() lines."""
+    head, _, body = "\n".join(lines).partition("---\n")
+    return (
+        f"from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'a'\ndown_revision = None\n"
+        f"{head}\n\ndef upgrade():\n    {body.replace(chr(10), chr(10) + '    ')}\n\n\n"
+        "def downgrade():\n    op.drop_table('x')\n"
+    )
 
 
 def tables(rev: str, down: str, *upgrade: str) -> str:
@@ -107,6 +125,44 @@ CASES = [
     ),
     pytest.param(
         {
+            f"{V}/a.py": revision(
+                "a", "None", downgrade='raise NotImplementedError("no")'
+            )
+        },
+        [
+            f"{V}/a.py:11: SAT-DAT-002 downgrade() only raises NotImplementedError, so a bad "
+            f"deploy cannot be rolled back {DOWN_FIX}"
+        ],
+        id="downgrade-only-raises-not-implemented",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision(
+                "a",
+                "None",
+                downgrade='"""One way."""\n    pass\n    raise RuntimeError',
+            )
+        },
+        [
+            f"{V}/a.py:11: SAT-DAT-002 downgrade() only raises RuntimeError, so a bad deploy "
+            f"cannot be rolled back {DOWN_FIX}"
+        ],
+        id="downgrade-only-raises-anything",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": revision(
+                "a",
+                "None",
+                downgrade="if op.get_context().as_sql:\n        raise NotImplementedError\n"
+                '    op.drop_column("t", "c")',
+            )
+        },
+        [],
+        id="downgrade-raising-only-offline",
+    ),
+    pytest.param(
+        {
             f"{V}/a.py": revision("a", "None")
             .replace(
                 "def downgrade",
@@ -162,6 +218,74 @@ CASES = [
         [],
         id="table-audit-waived",
     ),
+    pytest.param(
+        {f"{V}/a.py": tables("a", "None", 'op.execute("CREATE TABLE notes (id int)")')},
+        [
+            f"{V}/a.py:8: SAT-DAT-004 table 'notes' is created but no migration audits"
+            f" it {AUDIT_FIX}"
+        ],
+        id="raw-sql-table-not-audited",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": module(
+                'SQL = """CREATE UNLOGGED TABLE IF NOT EXISTS public."notes" (id int);"""',
+                'TABLE = "notes"',
+                "---",
+                "conn = op.get_bind()",
+                "conn.execute(sa.text(SQL))",
+                "audit.track(op, TABLE)",
+            )
+        },
+        [],
+        id="raw-sql-and-names-in-constants-audited",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": module(
+                'PREFIX = "school_"',
+                "---",
+                'table = PREFIX + "notes"',
+                "op.create_table(table)",
+                'op.execute("CREATE TEMPORARY TABLE scratch (id int)")',
+                "op.execute(notes.update().values(x=1))",
+                'audit.track(op, "school_notes")',
+            )
+        },
+        [],
+        id="name-built-from-constants-temporary-table-and-expressions",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": module(
+                "",
+                "---",
+                "for name in names():",
+                "    op.create_table(name)",
+                'op.execute(f"CREATE TABLE {name}_log (id int)")',
+                "metadata.create_all(op.get_bind())",
+            )
+        },
+        [
+            f"{V}/a.py:11: SAT-DAT-004 cannot tell which table op.create_table(...) creates, "
+            f"{CANNOT_TELL} {audit_fix('<table>')}",
+            f"{V}/a.py:12: SAT-DAT-004 cannot tell which table op.execute(<SQL>) creates, "
+            f"{CANNOT_TELL} {audit_fix('<table>')}",
+            f"{V}/a.py:13: SAT-DAT-004 cannot tell which table metadata.create_all(...) "
+            f"creates, {CANNOT_TELL} {audit_fix('<table>')}",
+        ],
+        id="cannot-tell-which-table",
+    ),
+    pytest.param(
+        {
+            f"{V}/a.py": tables(
+                "a", "None", 'op.execute(sa.text("CREATE TABLE tmp (x int)"))'
+            ),
+            f"{V}/b.py": tables("b", "'a'", 'op.execute("DROP TABLE tmp")'),
+        },
+        [],
+        id="raw-sql-table-dropped-later",
+    ),
 ]
 
 
@@ -213,4 +337,22 @@ def test_history_reads_files_not_passed(workdir: Path, run_main) -> None:
     assert [line.split(" ")[0] for line in out.splitlines()] == [
         f"{V}/a.py:4:",
         f"{V}/b.py:4:",
+    ]
+
+
+def test_sql_from_elsewhere_is_listed_for_review(workdir: Path, run_main) -> None:
+    """SQL a migration imports passes the hook, and satchel-standards lists it for review."""
+    name = f"{V}/a.py"
+    write(
+        workdir,
+        {
+            name: module(
+                "from .sql import CREATE_NOTES", "---", "op.execute(CREATE_NOTES)"
+            )
+        },
+    )
+    assert run_main(main, [name]) == (0, "", "")
+    assert [str(f) for f in collect_review([name])] == [
+        f"{name}:10: SAT-DAT-004 op.execute(...): its SQL is not spelled out in this migration "
+        "(fix: check that it creates no table, or that the migrations track the table)"
     ]
