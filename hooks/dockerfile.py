@@ -1,6 +1,9 @@
 """Hook ``satchel-dockerfile``: non-root, health-checked images without remote ADD or secrets.
 
-Rules SAT-CON-001..004, standard: standards/containers.md.
+Rules SAT-CON-001..004, standard: standards/containers.md. What hadolint checks (pinned base
+images, SAT-CON-005; its best practices, SAT-CON-006) runs as its own hook; this one keeps
+what hadolint does not do: USER and HEALTHCHECK as the final stage inherits them from the
+stages it builds on, remote ADD, and the service's own secret names.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ from pathlib import Path
 
 from hooks import cli
 from hooks.findings import Finding
+from hooks.service_secrets import secret_variables
 from hooks.sources import read_text
 
+# Beyond the service's own secret settings: any name that ends like a credential.
 SECRET_KEY = re.compile(
-    r"(^|_)(PASSWORD|PASSWD|SECRET|SECRET_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$",
-    re.IGNORECASE,
+    r"(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|KEY|CREDENTIALS?)$", re.IGNORECASE
 )
 ROOT_USERS = {"root", "0"}
+# What the template's image runs: python -c, since the slim Python images have no curl.
+LIVEZ_CHECK = (
+    '["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('
+    "'http://127.0.0.1:8000/livez', timeout=2).status != 200)\"]"
+)
 
 
 @dataclass(frozen=True)
@@ -63,52 +72,110 @@ def _variables(instruction: Instruction) -> list[str]:
     return [word.split("=", 1)[0] for word in words]
 
 
-def _check_final_stage(path: str, stage: list[Instruction]) -> list[Finding]:
+@dataclass(frozen=True)
+class Stage:
+    """A build stage: its FROM line, the image or earlier stage it builds on, its name."""
+
+    line: int
+    base: str
+    name: str | None
+    instructions: tuple[Instruction, ...]
+
+
+def stages(found: list[Instruction]) -> list[Stage]:
+    """Split instructions into build stages (instructions before the first FROM are dropped)."""
+    result: list[Stage] = []
+    for index, instruction in enumerate(found):
+        if instruction.keyword != "FROM":
+            continue
+        words = [w for w in instruction.argument.split() if not w.startswith("--")]
+        name = words[2].lower() if len(words) > 2 and words[1].upper() == "AS" else None
+        following = []
+        for later in found[index + 1 :]:
+            if later.keyword == "FROM":
+                break
+            following.append(later)
+        base = words[0].lower() if words else ""
+        result.append(Stage(instruction.line, base, name, tuple(following)))
+    return result
+
+
+def _inherited(
+    stage: Stage, earlier: list[Stage], keyword: str
+) -> tuple[Instruction, Stage] | None:
+    """Return the last ``keyword`` instruction in effect in a stage, following its parents."""
+    while True:
+        matching = [i for i in stage.instructions if i.keyword == keyword]
+        if matching:
+            return matching[-1], stage
+        parents = [s for s in earlier if s.name == stage.base]
+        if not parents:
+            return None
+        stage, earlier = parents[-1], earlier[: earlier.index(parents[-1])]
+
+
+def _inherited_from(final: Stage, owner: Stage, instruction: Instruction) -> str:
+    if owner is final:
+        return ""
+    return f" (line {instruction.line}, in stage {owner.name}, which it builds on)"
+
+
+def _check_final_stage(path: str, built: list[Stage]) -> list[Finding]:
     findings = []
-    start = stage[0].line
-    users = [i for i in stage if i.keyword == "USER"]
-    if not users:
+    final, earlier = built[-1], built[:-1]
+    user = _inherited(final, earlier, "USER")
+    if user is None:
         findings.append(
             Finding(
                 path,
-                start,
+                final.line,
                 "SAT-CON-001",
                 "final stage has no USER, so the service runs as root",
                 "create a user (`RUN useradd --system app`) and add `USER app` before CMD",
             )
         )
-    elif users[-1].argument.split(":")[0] in ROOT_USERS:
+    elif user[0].argument.split(":")[0] in ROOT_USERS:
         findings.append(
             Finding(
                 path,
-                users[-1].line,
+                user[0].line,
                 "SAT-CON-001",
-                f"final stage runs as {users[-1].argument}",
+                f"final stage runs as {user[0].argument}{_inherited_from(final, user[1], user[0])}",
                 "switch to a non-root user: `USER app`",
             )
         )
-    checks = [i for i in stage if i.keyword == "HEALTHCHECK"]
-    if not checks or checks[-1].argument.upper() == "NONE":
+    check = _inherited(final, earlier, "HEALTHCHECK")
+    if check is None or check[0].argument.upper() == "NONE":
         findings.append(
             Finding(
                 path,
-                checks[-1].line if checks else start,
+                check[0].line if check else final.line,
                 "SAT-CON-002",
                 "final stage has no HEALTHCHECK",
-                "add `HEALTHCHECK CMD curl -fsS http://127.0.0.1:8000/livez || exit 1`",
+                f"add `HEALTHCHECK CMD {LIVEZ_CHECK}` (the slim Python images have no curl)",
             )
         )
     return findings
 
 
+def _secret(path: Path, instruction: Instruction, name: str, setting: str | None):
+    what = setting or "a secret"
+    return Finding(
+        str(path),
+        instruction.line,
+        "SAT-CON-004",
+        f"{instruction.keyword} {name} bakes {what} into the image",
+        "pass it at run time from the environment (or its *_FILE variable), or at build "
+        "time with `RUN --mount=type=secret`",
+    )
+
+
 def check_file(path: Path) -> list[Finding]:
     """Return the container findings for one Dockerfile."""
     findings = []
-    stage: list[Instruction] = []
-    for instruction in instructions(read_text(path)):
-        if instruction.keyword == "FROM":
-            stage = []
-        stage.append(instruction)
+    found = list(instructions(read_text(path)))
+    service_secrets = secret_variables(path.parent)
+    for instruction in found:
         args = instruction.argument.split()
         if instruction.keyword == "ADD" and any(
             re.match(r"(https?|ftp)://|git@", a) for a in args
@@ -124,19 +191,12 @@ def check_file(path: Path) -> list[Finding]:
             )
         if instruction.keyword in ("ENV", "ARG"):
             for name in _variables(instruction):
-                if SECRET_KEY.search(name):
-                    findings.append(
-                        Finding(
-                            str(path),
-                            instruction.line,
-                            "SAT-CON-004",
-                            f"{instruction.keyword} {name} bakes a secret into the image",
-                            "pass it at run time from the environment, or at build time with "
-                            "`RUN --mount=type=secret`",
-                        )
-                    )
-    if stage:
-        findings.extend(_check_final_stage(str(path), stage))
+                setting = service_secrets.get(name)
+                if setting or SECRET_KEY.search(name):
+                    findings.append(_secret(path, instruction, name, setting))
+    built = stages(found)
+    if built:
+        findings.extend(_check_final_stage(str(path), built))
     return findings
 
 
