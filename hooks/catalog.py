@@ -13,6 +13,11 @@ from typing import Any
 
 from hooks.cli import Collect
 
+# What the hooks need beyond satchel's runtime: sqlglot, the SQL parser satchel-migrations
+# reads raw SQL with (services do not need it at run time). Every hook lists the same, so
+# pre-commit builds one environment for them all.
+HOOK_DEPENDENCIES = ("sqlglot>=25",)
+
 
 @dataclass(frozen=True)
 class Hook:
@@ -25,6 +30,7 @@ class Hook:
     exclude: str = "^$"
     pass_filenames: bool = True
     always_run: bool = False
+    additional_dependencies: tuple[str, ...] = HOOK_DEPENDENCIES
 
     def selects(self, path: str) -> bool:
         """Say whether pre-commit would pass this repository-relative path to the hook."""
@@ -34,6 +40,13 @@ class Hook:
     def collect(self) -> Collect:
         """Return the hook module's ``collect(argv)``."""
         return importlib.import_module(f"hooks.{self.module}").collect
+
+    @property
+    def collect_review(self) -> Collect | None:
+        """Return the module's ``collect_review(argv)`` (what only a reviewer can judge)."""
+        return getattr(
+            importlib.import_module(f"hooks.{self.module}"), "collect_review", None
+        )
 
     @property
     def entry(self) -> str:
@@ -51,14 +64,16 @@ HOOKS: tuple[Hook, ...] = (
     Hook(
         "satchel-handlers",
         "handlers",
-        "Every operationId names a handler in <package>/api/<tag>.py (standards/api.md)",
+        "Every operationId names a handler in <package>/api/<tag>.py, and every public"
+        " function there is one (standards/api.md)",
         files=r"(^|/)spec/openapi\.ya?ml$|/api/[^/]+\.py$",
         pass_filenames=False,
     ),
     Hook(
         "satchel-tenancy",
         "tenancy",
-        "No engine or session outside the tenancy API, no default tenant (standards/tenancy.md)",
+        "No engine, session or driver connection outside the tenancy API, no default tenant,"
+        " no tenant from a request's payload (standards/tenancy.md)",
         files=r"\.(py|ya?ml|toml|cfg|ini|env)$|(^|/)\.env(\.[\w.-]+)?$",
         exclude=r"(^|/)(migrations/env\.py|conftest\.py|\.pre-commit-(config|hooks)\.yaml)$"
         r"|(^|/)tests/",
@@ -93,7 +108,8 @@ HOOKS: tuple[Hook, ...] = (
     Hook(
         "satchel-dockerfile",
         "dockerfile",
-        "Non-root USER, HEALTHCHECK, no remote ADD, no secrets (standards/containers.md)",
+        "Non-root USER, HEALTHCHECK (as the final stage inherits them), no remote ADD, no"
+        " secrets (standards/containers.md; hadolint checks the rest)",
         files=r"(^|/)Dockerfile(\.[\w.-]+)?$|\.dockerfile$",
     ),
     Hook(
@@ -133,5 +149,7 @@ def manifest() -> list[dict[str, Any]]:
             entry["pass_filenames"] = False
         if hook.always_run:
             entry["always_run"] = True
+        if hook.additional_dependencies:
+            entry["additional_dependencies"] = list(hook.additional_dependencies)
         entries.append(entry)
     return entries

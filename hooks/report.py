@@ -18,8 +18,9 @@ from pathlib import Path
 
 from hooks import cli
 from hooks.black_check import black_findings
-from hooks.catalog import HOOKS
+from hooks.catalog import HOOKS, HOOKS_BY_ID
 from hooks.findings import Finding, HookError
+from hooks.hadolint_check import hadolint_findings
 from hooks.rules import EVERY_HOOK, REVIEW, RULES
 
 SKIPPED_DIRS = {
@@ -43,6 +44,7 @@ class RuleResult:
     enforced_by: str
     status: str = "n/a"
     findings: list[str] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
 
 
 def service_files(root: Path) -> list[str]:
@@ -67,12 +69,13 @@ def service_files(root: Path) -> list[str]:
 
 
 def run_checks(root: Path, today: str | None = None) -> list[RuleResult]:
-    """Run every hook (and Black) over the service at root; return one result per rule."""
+    """Run every hook (and Black, hadolint) over the service at root; one result per rule."""
     results = {
         rule.id: RuleResult(rule.id, rule.title, rule.enforced_by) for rule in RULES
     }
     files = service_files(root)
     findings: set[Finding] = set()
+    reviews: set[Finding] = set()
     with contextlib.chdir(root):
         for hook in HOOKS:
             selected = [path for path in files if hook.selects(path)]
@@ -86,20 +89,32 @@ def run_checks(root: Path, today: str | None = None) -> list[RuleResult]:
                     result.status = "pass"
             try:
                 findings.update(hook.collect(argv))
+                if hook.collect_review is not None:
+                    reviews.update(hook.collect_review(argv))
             except HookError as exc:
                 for result in results.values():
                     if result.enforced_by == hook.id:
                         result.status = "fail"
                         result.findings.append(f"error: {exc}")
         formatted = black_findings([path for path in files if path.endswith(".py")])
+        dockerfiles = [p for p in files if HOOKS_BY_ID["satchel-dockerfile"].selects(p)]
+        linted = hadolint_findings(dockerfiles)
     if formatted is not None:
         results["SAT-PY-001"].status = "pass"
         findings.update(formatted)
+    if linted is not None and dockerfiles:
+        for result in results.values():
+            if result.enforced_by == "hadolint":
+                result.status = "pass"
+        findings.update(linted)
     for finding in sorted(findings):
         results[finding.rule_id].status = "fail"
         results[finding.rule_id].findings.append(str(finding))
-    for result in results.values():
-        if result.enforced_by == REVIEW:
+    for finding in sorted(reviews):
+        results[finding.rule_id].reviews.append(f"review: {finding}")
+    for rule in RULES:
+        result = results[rule.id]
+        if rule.enforced_by == REVIEW or (result.status == "pass" and result.reviews):
             result.status = "review"
     return list(results.values())
 
@@ -117,7 +132,7 @@ def render_table(results: Sequence[RuleResult]) -> str:
         for row in rows
     ]
     lines.insert(1, "-+-".join("-" * w for w in widths))
-    details = [line for r in results for line in r.findings]
+    details = [line for r in results for line in (*r.findings, *r.reviews)]
     failed = sum(r.status == "fail" for r in results)
     summary = (
         f"{failed} of {len(results)} rules failed"

