@@ -1,10 +1,12 @@
 """Finish the new service: vendor its neighbours' specs, pin satchel in the lock file,
-record the template version for cruft, and make the first commit with the hooks installed.
+record the template version for cruft, make the first commit, and install the git hooks
+when pre-commit is at hand (otherwise say so, and how).
 
 Everything here is idempotent and needs no network: a bake from a local checkout works offline.
 """
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -136,6 +138,32 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(command, cwd=root, check=True, capture_output=True)
 
 
+def pre_commit_command() -> list[str] | None:
+    """Return how to run pre-commit here: from PATH, else from cookiecutter's Python, else None."""
+    on_path = shutil.which("pre-commit")
+    if on_path:
+        return [on_path]
+    if importlib.util.find_spec("pre_commit") is not None:
+        return [sys.executable, "-m", "pre_commit"]
+    return None
+
+
+def install_git_hooks(root: Path) -> None:
+    """Install the git hooks with pre-commit, or say plainly that they are not installed."""
+    if os.environ.get("SATCHEL_SKIP_HOOK_INSTALL") == "1":
+        return
+    command = pre_commit_command()
+    if command is None:
+        print(
+            "NOTE: the git hooks are NOT installed: pre-commit is neither on PATH nor "
+            f"importable by {sys.executable}. Install them in {root} with "
+            "`pipenv install --dev && pipenv run pre-commit install`."
+        )
+        return
+    subprocess.run([*command, "install"], cwd=root, check=True, capture_output=True)
+    print(f"The git hooks are installed ({' '.join(command)} install).")
+
+
 def first_commit(root: Path) -> None:
     """Initialise the repository with everything generated, then install the git hooks."""
     if not (root / ".git").exists():
@@ -143,15 +171,7 @@ def first_commit(root: Path) -> None:
     git(root, "add", "--all")
     message = f"Create {ANSWERS['service_slug']} from the satchel template {TEMPLATE_COMMIT[:12]}"
     git(root, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
-    pre_commit = shutil.which("pre-commit")
-    if pre_commit and os.environ.get("SATCHEL_SKIP_HOOK_INSTALL") != "1":
-        subprocess.run(
-            [pre_commit, "install"], cwd=root, check=True, capture_output=True
-        )
-    elif not pre_commit:
-        print(
-            "NOTE: pre-commit is not installed here; run `pre-commit install` in the service."
-        )
+    install_git_hooks(root)
 
 
 def main() -> int:

@@ -38,11 +38,52 @@ def check_service_name(value):
     return None
 
 
+DIGITS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+)
+
+
+def words_of(value):
+    """Split an answer into lowercase words, spelling out leading digits ('9-lives': nine)."""
+    words = re.findall(r"[a-z0-9]+", value.lower())
+    if words and words[0][0].isdigit():
+        digits = re.match(r"\d+", words[0]).group()
+        rest = words[0][len(digits) :]
+        words = [DIGITS[int(d)] for d in digits] + ([rest] if rest else []) + words[1:]
+    return words
+
+
+def suggest_slug(value, limit):
+    """Return a slug close to the answer that the slug rule accepts ('9-lives': 'nine-lives')."""
+    words = words_of(value) or ["my", "service"]
+    slug = words[0][:limit]
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > limit:
+            break
+        slug = f"{slug}-{word}"
+    return slug
+
+
+def suggest_package(value):
+    """Return a package name close to the answer that the package rule accepts."""
+    name = "_".join(words_of(value)) or "my"
+    if keyword.iskeyword(name) or name in sys.stdlib_module_names or name in TAKEN:
+        name += "_service"
+    return name
+
+
 def check_slug(field, value, limit):
     if not SLUG.match(value) or len(value) > limit:
-        suggestion = (
-            re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "my-service"
-        )
+        suggestion = suggest_slug(value, limit)
         return (
             f"{field} {value!r} is not valid: use up to {limit} lowercase letters, digits and "
             f"single dashes, starting with a letter (e.g. {suggestion!r})."
@@ -59,7 +100,7 @@ def check_package_name(value):
     if problem_:
         return (
             f"package_name {value!r} {problem_}: use lowercase letters, digits and "
-            f"underscores, e.g. '{value.strip('_') or 'my'}_service'."
+            f"underscores, e.g. {suggest_package(value)!r}."
         )
     return None
 

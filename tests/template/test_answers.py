@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -19,7 +20,19 @@ BAD_ANSWERS = [
         "slug-starting-with-digit",
         {"service_slug": "1students"},
         "service_slug '1students' is not valid: use up to 40 lowercase letters, digits and "
-        "single dashes, starting with a letter (e.g. '1students').",
+        "single dashes, starting with a letter (e.g. 'one-students').",
+    ),
+    (
+        "slug-starting-with-digit-and-dash",
+        {"service_slug": "9-lives"},
+        "service_slug '9-lives' is not valid: use up to 40 lowercase letters, digits and "
+        "single dashes, starting with a letter (e.g. 'nine-lives').",
+    ),
+    (
+        "package-starting-with-digit",
+        {"package_name": "9_lives"},
+        "package_name '9_lives' is not a lowercase Python identifier: use lowercase letters, "
+        "digits and underscores, e.g. 'nine_lives'.",
     ),
     (
         "name-with-symbols",
@@ -83,15 +96,50 @@ BAD_ANSWERS = [
     ids=[case[0] for case in BAD_ANSWERS],
 )
 def test_bad_answer_is_refused(kit_repo, tmp_path, answers, message):
-    """cookiecutter stops, prints the hook's message, and leaves no half-made service."""
+    """cookiecutter stops, prints the hook's message and no traceback, and writes nothing."""
+    result = bake(kit_repo, tmp_path, answers)
+    assert result.returncode != 0
+    assert f"ERROR: {message.format(out=tmp_path)}" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "ERROR: Stopping generation because pre_gen_project hook script didn't exit "
+        "successfully",
+        "Hook script failed (exit status: 1)",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def bake(kit_repo, out, answers: dict) -> subprocess.CompletedProcess:
+    """Run the real cookiecutter command line with the answers, no prompts."""
     extra = [f"{key}={value}" for key, value in answers.items()]
-    result = subprocess.run(
+    return subprocess.run(
         [BIN / "cookiecutter", str(kit_repo), "--directory", "template", "--no-input"]
-        + ["--output-dir", str(tmp_path), *extra],
+        + ["--output-dir", str(out), *extra],
         capture_output=True,
         text=True,
         env=tool_env(),
     )
-    assert result.returncode != 0
-    assert f"ERROR: {message.format(out=tmp_path)}" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+
+
+SUGGESTED = [
+    case
+    for case in BAD_ANSWERS
+    if list(case[1]) in (["service_slug"], ["package_name"], ["owning_team"])
+]
+
+
+@pytest.mark.parametrize(
+    "answers, message",
+    [case[1:] for case in SUGGESTED],
+    ids=[case[0] for case in SUGGESTED],
+)
+def test_suggestion_is_itself_accepted(kit_repo, tmp_path, answers, message):
+    """The answer a message suggests passes the same check (the bake stops on another one)."""
+    field = next(iter(answers))
+    suggestion = re.search(r"e\.g\. '([^']+)'", message).group(1)
+    result = bake(kit_repo, tmp_path, {field: suggestion, "description": " "})
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR: ")]
+    assert (result.returncode, errors) == (
+        1,
+        ["ERROR: description is empty: give one line saying what the service does."],
+    )

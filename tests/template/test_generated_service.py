@@ -70,6 +70,13 @@ BRANCH = (
 )
 ARCHIVED = "              example: {id: 3, title: Trip consent forms, body: Collect by"
 NOTES = "students/api/notes.py"
+TENANT_FROM_BODY = (
+    '    with tenancy.tenant_scope(body["school"]):\n'
+    "        pass\n"
+    "    actor = current_actor()\n"
+)
+IMAGE = 'FROM {base}\n{env}USER app\nHEALTHCHECK CMD ["python", "-c", "print(1)"]\n'
+JWT_KEY = "ENV STUDENTS_JWT_KEY=not-so-secret\n"
 # case -> (the rule it breaks, edits: (path, text to replace or None for a new file, new text))
 BREAKAGES = {
     "unformatted": ("SAT-PY-001", [("students/extra.py", None, "x=1\n")]),
@@ -105,6 +112,34 @@ BREAKAGES = {
     "no-example": (
         "SAT-API-002",
         [("spec/openapi.yaml", ARCHIVED, ARCHIVED.replace("example", "x-ex"))],
+    ),
+    "unnamed-public-function": (
+        "SAT-API-007",
+        [
+            (
+                NOTES,
+                "def _find(",
+                "def find(note_id):\n    return _find(note_id)\n\n\ndef _find(",
+            )
+        ],
+    ),
+    "tenant-from-the-body": (
+        "SAT-TEN-003",
+        [(NOTES, "    actor = current_actor()\n", TENANT_FROM_BODY)],
+    ),
+    "secret-in-the-image": (
+        "SAT-CON-004",
+        [
+            (
+                "tools.dockerfile",
+                None,
+                IMAGE.format(base="python:3.11-slim", env=JWT_KEY),
+            )
+        ],
+    ),
+    "base-image-latest": (
+        "DL3007",
+        [("tools.dockerfile", None, IMAGE.format(base="python:latest", env=""))],
     ),
 }
 
