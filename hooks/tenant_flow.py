@@ -141,8 +141,6 @@ class _Scope:
             node = stack.pop()
             if isinstance(node, (ast.Attribute, ast.Name)):
                 qualified = self.imports.qualify(node) or ""
-                if qualified == REQUEST:
-                    return "the request object"
                 if qualified.startswith(REQUEST + "."):
                     part = qualified.split(".")[2]
                     if part in REQUEST_DATA:
@@ -160,12 +158,13 @@ class _Scope:
             return PAYLOAD, reason
         if self.is_clean(expr):
             return None
-        where = f" of {self.function.name}()" if self.function is not None else ""
+        name = self.function.name if self.function is not None else None
         if isinstance(expr, ast.Name) and expr.id in self.params:
             return (
                 REVIEW,
-                f"the tenant is parameter {expr.id}{where}, chosen by its callers",
+                f"the tenant is parameter {expr.id} of {name}(), chosen by its callers",
             )
+        where = f" in {name}()" if name else ""
         shown = ast.unparse(expr)
         return (
             REVIEW,

@@ -21,6 +21,7 @@ PAYLOAD_FIX = (
     "the request, tenancy.current_tenant() to hand it to a job)"
 )
 JOBS = """
+    from flask import request
     from satchel import tenancy
 
     def nightly(tenant):
@@ -28,6 +29,10 @@ JOBS = """
             pass
         current = tenancy.current_tenant()
         with tenancy.tenant_scope(current), tenancy.tenant_scope("school-a"):
+            pass
+
+    def from_host():
+        with tenancy.tenant_scope(tenant_of(request)):
             pass
     """
 
@@ -279,7 +284,11 @@ def test_untraceable_tenant_is_listed_for_review(workdir: Path) -> None:
     write(workdir, {"students/jobs.py": JOBS})
     assert collect(["students/jobs.py"]) == []
     assert [str(f) for f in collect_review(["students/jobs.py"])] == [
-        "students/jobs.py:4: SAT-TEN-003 tenancy.tenant_scope(tenant): the tenant is "
+        "students/jobs.py:5: SAT-TEN-003 tenancy.tenant_scope(tenant): the tenant is "
         "parameter tenant of nightly(), chosen by its callers (fix: check that no caller "
-        "takes this tenant from a request's body, query or headers)"
+        "takes this tenant from a request's body, query or headers)",
+        "students/jobs.py:12: SAT-TEN-003 tenancy.tenant_scope(tenant_of(request)): the "
+        "tenant comes from tenant_of(request) in from_host(), which the hook cannot trace "
+        "(fix: check that no caller takes this tenant from a request's body, query or "
+        "headers)",
     ]
