@@ -33,6 +33,7 @@ MODULES = (
     "testing",
     "dev_token",
     "startup",
+    "serve",
 )
 
 __all__ = ["__version__", *MODULES]
