@@ -34,6 +34,7 @@ MODULES = (
     "dev_token",
     "startup",
     "serve",
+    "deploycheck",
 )
 
 __all__ = ["__version__", *MODULES]
