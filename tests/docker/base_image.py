@@ -6,8 +6,9 @@ official image is where the Dockerfile relies on it (``python`` and ``python3`` 
 /usr/local/bin, first on PATH; ``python -m venv``), then ``docker import``-ed under the
 Dockerfile's tag. It differs from the official image in Python's patch release (Debian's
 3.11.2). It also trusts what this machine trusts (its CA bundle, and pip told to use it), so
-that pip inside the build gets through a TLS-inspecting egress proxy as pip on the host does. The root filesystem is cached by tag and recipe, because debootstrap takes a minute
-or more; the import and everything built on it are redone every run.
+that pip inside the build gets through a TLS-inspecting egress proxy as pip on the host
+does. The root filesystem is cached by tag and recipe, because debootstrap takes a minute or
+more; the import and everything built on it are redone every run.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def production_env(databases):
         "STUDENTS_TENANT_DATABASE_URL": (
             f"postgresql://postgres@127.0.0.1:5432/{databases}_{{tenant}}"
         ),
-        "STUDENTS_FLAGS_STORE": "redis://127.0.0.1:6379/7",
+        "STUDENTS_FLAGS_STORE": f"redis://127.0.0.1:6379/7?prefix={databases}",
     }
 
 
