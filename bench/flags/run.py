@@ -25,7 +25,7 @@ from openfeature import api
 from satchel import flags
 from satchel.context import tenant_id
 from satchel.flags import Flag, FlagKind, declare_flags
-from satchel.flags.extension import RequestFlags, _request_flags
+from satchel.flags.evaluation import RequestFlags, _request_flags
 
 NUMBER = 200_000
 FLAGS = declare_flags(

@@ -45,7 +45,7 @@ def time_to_first_answer(spec: Path, path: str) -> float:
         [
             sys.executable,
             "-m",
-            "mockserver.cli",
+            "mockserver.cli.main",
             "serve",
             str(spec),
             "--port",

@@ -21,8 +21,9 @@ import responses
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from mockserver.inprocess import InProcessMocks  # noqa: E402 - after the path set-up
-from mockserver.pin import pin_digests  # noqa: E402
+# Both imports come after the path set-up above (hence E402).
+from mockserver.cli.pin import pin_digests  # noqa: E402
+from mockserver.harness.inprocess import InProcessMocks  # noqa: E402
 
 PETSTORE = ROOT / "tests" / "resources" / "mockserver" / "petstore.yaml"
 

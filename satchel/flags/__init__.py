@@ -26,14 +26,14 @@ _EXPORTS = {
     "StoreUnavailableError": "satchel.flags.errors",
     "UndeclaredFlagError": "satchel.flags.errors",
     "cli": "satchel.flags.commands",
-    "current_engine": "satchel.flags.extension",
+    "current_engine": "satchel.flags.evaluation",
     "declare_flags": "satchel.flags.declarations",
     "find_flag_problems": "satchel.flags.hygiene",
-    "flag_required": "satchel.flags.extension",
-    "health_check": "satchel.flags.extension",
+    "flag_required": "satchel.flags.evaluation",
+    "health_check": "satchel.flags.evaluation",
     "init_app": "satchel.flags.extension",
-    "is_enabled": "satchel.flags.extension",
-    "value": "satchel.flags.extension",
+    "is_enabled": "satchel.flags.evaluation",
+    "value": "satchel.flags.evaluation",
 }
 
 __all__ = [
@@ -89,14 +89,14 @@ if TYPE_CHECKING:  # static analysers and IDEs see ordinary imports
         StoreUnavailableError,
         UndeclaredFlagError,
     )
-    from satchel.flags.extension import (
+    from satchel.flags.evaluation import (
         current_engine,
         flag_required,
         health_check,
-        init_app,
         is_enabled,
         value,
     )
+    from satchel.flags.extension import init_app
     from satchel.flags.hygiene import FlagFinding, find_flag_problems
     from satchel.flags.openfeature import SatchelProvider
     from satchel.flags.store import ChangeRecord

@@ -11,7 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from satchel.flags.errors import FlagError
-from satchel.flags.extension import current_engine
+from satchel.flags.evaluation import current_engine
 from satchel.flags.rules import parse_rule, parse_value
 
 cli = AppGroup(

@@ -24,7 +24,7 @@ from openfeature.transaction_context import (
 from satchel.context import tenant_id
 from satchel.flags.declarations import is_of_type
 from satchel.flags.errors import UndeclaredFlagError
-from satchel.flags.extension import current_engine, resolve_in_request
+from satchel.flags.evaluation import current_engine, resolve_in_request
 
 
 class SatchelProvider(AbstractProvider):

@@ -1,14 +1,11 @@
-"""What every flag store offers, the audit record of a change, and choosing a store by URL."""
+"""What every flag store offers, and the audit record of a change."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Protocol
-
-from satchel.flags.errors import FlagStoreError
 
 #: The version of a shared store that was never written, or was wiped by a restart.
 EMPTY = "empty"
@@ -52,20 +49,3 @@ class FlagStore(Protocol):
 
     def history(self, key: str | None = None, limit: int = 50) -> list[ChangeRecord]:
         """Return the latest ``limit`` changes, oldest first, optionally for one flag."""
-
-
-def store_from_url(url: str, base_dir: Path) -> FlagStore:
-    """Return the store named by ``url``; relative file paths are resolved from ``base_dir``."""
-    if url.startswith("file://"):
-        from satchel.flags.file_store import FileStore
-
-        path = Path(url.removeprefix("file://"))
-        return FileStore(path if path.is_absolute() else base_dir / path)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from satchel.flags.redis_store import RedisStore
-
-        return RedisStore(url)
-    raise FlagStoreError(
-        f"Flag store URL {url.split('://')[0]!r}://... is not supported; "
-        "use file://instance/flags.yaml or redis://HOST:PORT/DB?prefix=SERVICE."
-    )

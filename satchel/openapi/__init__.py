@@ -14,9 +14,10 @@ from satchel.openapi.model import (
     RequestBody,
     Response,
 )
-from satchel.openapi.request import RequestValidator, ValidRequest
+from satchel.openapi.request import RequestValidator
 from satchel.openapi.router import Candidate, Match, Miss
 from satchel.openapi.spec import Spec
+from satchel.openapi.validation import ValidRequest
 
 __all__ = [
     "MISSING",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from satchel.openapi.errors import Issue
-    from satchel.openapi.request import RequestValidator
+from satchel.openapi.errors import Issue
+from satchel.openapi.validation import RequestCheck
 
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 
@@ -96,7 +95,7 @@ class Operation:
     compiler: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def request_validator(self) -> RequestValidator:
+    def request_validator(self) -> RequestCheck:
         """Return this operation's request validator, compiling it on the first call."""
         validator = self._cache.get("request")
         if validator is None:

@@ -97,7 +97,7 @@ def start_mock(
     """Start ``satchel-mock ARGS`` and wait until every port answers its health endpoint."""
     with open(log_path, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver.cli", *args],
+            [sys.executable, "-m", "mockserver.cli.main", *args],
             cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from mockserver.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from mockserver.cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
 from tests.mockserver.conftest import MOCK, PETSTORE
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.config import file_digest, load_config, verify_digest
-from mockserver.errors import ConfigError
-from mockserver.pin import pin_digests
+from mockserver.cli.pin import pin_digests
+from mockserver.core.errors import ConfigError
+from mockserver.runtime.config import file_digest, load_config, verify_digest
 from tests.mockserver.conftest import MOCK
 
 GOOD = """\
@@ -225,7 +225,7 @@ def test_mapping_form_as_the_template_writes_it(service):
 
 def test_no_neighbours_is_valid_but_nothing_to_serve(service, capsys):
     """A service without neighbours checks fine; `up` says there is nothing to serve."""
-    from mockserver.cli import main
+    from mockserver.cli.main import main
 
     path = service / "mocks.yaml"
     path.write_text("neighbours: {}\n")

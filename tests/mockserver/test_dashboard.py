@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockserver.pin import pin_digests
+from mockserver.cli.pin import pin_digests
 from tests.mockserver.conftest import MOCK, PETSTORE, free_port, start_mock
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver.cli import main
-from mockserver.drift import Change, compare, used_operations
+from mockserver.cli.main import main
+from mockserver.drift.compare import Change, compare, used_operations
 from satchel.openapi import load_spec
 
 ROOT = Path(__file__).resolve().parents[2]

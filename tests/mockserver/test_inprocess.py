@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockserver.inprocess import InProcessMocks
-from mockserver.pin import pin_digests
+from mockserver.cli.pin import pin_digests
+from mockserver.harness.inprocess import InProcessMocks
 from satchel.openapi import load_spec
 from tests.mockserver.conftest import MOCK, PETSTORE, free_port, start_mock
 
@@ -260,7 +260,7 @@ def test_faults_fail_calls_as_configured(
 
 def test_seeded_random_delay_repeats(service):
     """A random delay range is drawn from its seed, so two runs delay alike."""
-    from mockserver.faults import parse_fault
+    from mockserver.runtime.faults import parse_fault
 
     def draws() -> list[float]:
         fault = parse_fault({"neighbour": "students", "delay": [0.0, 0.01], "seed": 7})
@@ -322,8 +322,8 @@ def test_plugin_imports_cheaply():
     import sys
 
     code = (
-        "import sys, mockserver.pytest_plugin; "
-        "print(sorted(m for m in ('responses', 'mockserver.engine', 'satchel.openapi') "
+        "import sys, mockserver.harness.pytest_plugin; "
+        "print(sorted(m for m in ('responses', 'mockserver.core.engine', 'satchel.openapi') "
         "if m in sys.modules))"
     )
     out = subprocess.run(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.engine import Engine
-from mockserver.errors import AnswersInvalid, OverlayError
-from mockserver.overlay import MISSING_BODY, Condition, load_overlay
+from mockserver.core.engine import Engine
+from mockserver.core.errors import AnswersInvalid, OverlayError
+from mockserver.core.overlay import MISSING_BODY, Condition, load_overlay
 from satchel.openapi import load_spec
 from tests.mockserver.conftest import MOCK, PETSTORE
 
@@ -198,7 +198,7 @@ def test_overlay_load_errors(tmp_path, text, message):
 
 def test_big_specs_build_answers_lazily(tmp_path):
     """Above the eager limit, answers are built on first use; a bad one answers 500, not a hang."""
-    from mockserver.messages import MockRequest
+    from mockserver.core.messages import MockRequest
 
     spec = tmp_path / "openapi.yaml"
     spec.write_text(

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from mockserver.engine import Engine
-from mockserver.messages import MockRequest
+from mockserver.core.engine import Engine
+from mockserver.core.messages import MockRequest
 from tests.mockserver.conftest import MOCK, PETSTORE
 
 # Headers the HTTP layer itself adds (framing and server identity), not the engine.

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mockserver.pin import pin_digests
+from mockserver.cli.pin import pin_digests
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = ROOT / "examples" / "attendance" / "mocks" / "students"

@@ -14,12 +14,12 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from mockserver.answers import spec_resolver
-from mockserver.engine import Engine
-from mockserver.generate import generate
-from mockserver.messages import MockRequest
-from mockserver.overlay import load_overlay
-from mockserver.select import (
+from mockserver.core.answers import spec_resolver
+from mockserver.core.engine import Engine
+from mockserver.core.generate import generate
+from mockserver.core.messages import MockRequest
+from mockserver.core.overlay import load_overlay
+from mockserver.core.select import (
     declared_statuses,
     example_names,
     pick_media_type,

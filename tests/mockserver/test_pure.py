@@ -9,11 +9,11 @@ import jsonschema
 import pytest
 
 import mockserver
-from mockserver.accept import accepts
-from mockserver.generate import GenerationError, generate, local_resolver
-from mockserver.pattern import generate_from_pattern
-from mockserver.prefer import Preference, PreferInvalid, parse_prefer
-from mockserver.select import default_status, pick_media_type
+from mockserver.core.accept import accepts
+from mockserver.core.generate import GenerationError, generate, local_resolver
+from mockserver.core.pattern import generate_from_pattern
+from mockserver.core.prefer import Preference, PreferInvalid, parse_prefer
+from mockserver.core.select import default_status, pick_media_type
 from satchel.openapi import MediaType, Operation, Response
 
 

@@ -17,10 +17,10 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from mockserver.errors import MockError
-from mockserver.inprocess import InProcessMocks
-from mockserver.pin import pin_digests
-from mockserver.record import RecordError, check_target, redact
+from mockserver.cli.pin import pin_digests
+from mockserver.core.errors import MockError
+from mockserver.harness.inprocess import InProcessMocks
+from mockserver.record.recorder import RecordError, check_target, redact
 from tests.mockserver.conftest import free_port, start_mock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def record(folder: Path, port: int, target: str, paths: list[str]) -> list[str]:
         [
             sys.executable,
             "-m",
-            "mockserver.cli",
+            "mockserver.cli.main",
             "record",
             "students",
             "--target",
@@ -163,7 +163,7 @@ def test_recording_refuses_hosts_the_config_does_not_allow(service):
     """A target outside record.allow is refused before anything is contacted."""
     folder, _ = service
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver.cli", "record", "students",
+        [sys.executable, "-m", "mockserver.cli.main", "record", "students",
          "--target", "https://students.example.org"],
         cwd=folder, capture_output=True, text=True, timeout=30,
     )  # fmt: skip

@@ -10,14 +10,14 @@ import pytest
 import requests
 import yaml
 
-from mockserver.check import check_config
-from mockserver.cli import EXIT_USAGE, main
-from mockserver.config import load_config
-from mockserver.engine import Engine
-from mockserver.errors import AnswersInvalid, ConfigError
-from mockserver.inprocess import InProcessMocks
-from mockserver.messages import MockRequest, MockResponse
-from mockserver.pin import pin_digests
+from mockserver.cli.check import check_config
+from mockserver.cli.main import EXIT_USAGE, main
+from mockserver.cli.pin import pin_digests
+from mockserver.core.engine import Engine
+from mockserver.core.errors import AnswersInvalid, ConfigError
+from mockserver.core.messages import MockRequest, MockResponse
+from mockserver.harness.inprocess import InProcessMocks
+from mockserver.runtime.config import load_config
 from satchel.openapi import load_spec
 from tests.mockserver.conftest import RunningMock, free_port, start_mock
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from mockserver.inprocess import InProcessMocks
-from mockserver.pin import pin_digests
-from mockserver.state import Role, infer_roles
+from mockserver.cli.pin import pin_digests
+from mockserver.core.state import Role, infer_roles
+from mockserver.harness.inprocess import InProcessMocks
 from satchel.openapi import load_spec
 from tests.mockserver.conftest import MOCK, PETSTORE, free_port, start_mock
 
@@ -148,9 +148,9 @@ def test_invalid_stateful_answers_fall_back_to_the_spec(tmp_path):
 )  # fmt: skip
 def test_bad_state_switches_are_refused(config, tmp_path, body, status, detail):
     """The admin state endpoint says what to send."""
-    from mockserver.admin import handle_admin
-    from mockserver.messages import MockRequest
-    from mockserver.mockset import from_config
+    from mockserver.runtime.admin import handle_admin
+    from mockserver.core.messages import MockRequest
+    from mockserver.runtime.mockset import from_config
 
     mocks = from_config(config[0])
     answer = handle_admin(

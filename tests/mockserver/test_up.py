@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockserver.pin import pin_digests
+from mockserver.cli.pin import pin_digests
 from tests.mockserver.conftest import MOCK, free_port
 
 
@@ -212,7 +212,7 @@ def test_up_refuses_a_drifted_spec(tmp_path):
     spec = tmp_path / "mocks" / "students" / "openapi.yaml"
     spec.write_text(spec.read_text() + "\n# edited\n")
     done = subprocess.run(
-        [sys.executable, "-m", "mockserver.cli", "up"],
+        [sys.executable, "-m", "mockserver.cli.main", "up"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -1,0 +1,222 @@
+"""Turn a chosen (operation, status, example) into response bytes, validated against the spec.
+
+Everything here runs when a mock loads, so that a response that does not match the spec is an
+error before the first request, and serving is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from satchel.openapi import MISSING, MediaType, Operation, Spec
+from satchel.openapi.source import line_of
+
+from mockserver.core.errors import AnswerError
+from mockserver.core.generate import GenerationError, Resolver, generate
+from mockserver.core.overlay import MISSING_BODY
+from mockserver.core.select import pick_media_type, response_for, static_body
+
+__all__ = [
+    "SOURCE_HEADER",
+    "Answer",
+    "AnswerBuilder",
+    "encode_body",
+    "locate_in_spec",
+    "spec_resolver",
+]
+
+#: Tells the developer which example, rule or generator produced a response.
+SOURCE_HEADER = "satchel-mock-source"
+_GENERATION_TRIES = 5
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A ready response: status, headers (lower-case names) and body bytes."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+def encode_body(media_type: str | None, value: Any) -> bytes:
+    """Serialise ``value`` for ``media_type``: JSON for JSON types, text as UTF-8."""
+    if media_type is None or value is MISSING:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str) and "json" not in media_type:
+        return value.encode()
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class AnswerBuilder:
+    """Build validated answers for the operations of one spec."""
+
+    def __init__(
+        self,
+        seed: int,
+        resolve: Resolver,
+        locate: Callable[[Operation, str], str],
+    ) -> None:
+        self.seed = seed
+        self.resolve = resolve  # follows a schema's $ref against the schema's base URI
+        self.locate = locate  # (operation, pointer suffix) -> "file:line" for messages
+
+    def build(
+        self,
+        operation: Operation,
+        status: int,
+        overlay_named: dict[str, Any],
+        *,
+        example: str | None = None,
+        inline: Any = MISSING_BODY,
+        media_type: str | None = None,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        origin: str = "",
+        rule: bool = False,
+        variant: int = 0,
+    ) -> Answer:
+        """Return the answer, or raise :class:`AnswerError` saying where and what is wrong.
+
+        ``origin`` is the ``file:line`` the answer was asked for at (an overlay rule or
+        example), used in error messages; ``rule`` says it is a rule, for the source header.
+        """
+        response = response_for(operation, status)
+        name = operation.operation_id or f"{operation.method} {operation.path}"
+        if response is None:
+            raise AnswerError(
+                f"{name} declares no {status} response "
+                f"(declared: {', '.join(operation.responses)}).",
+                file=origin or None,
+            )
+        media = pick_media_type(response, media_type)
+        if inline is not MISSING_BODY:
+            source, value = "inline body", inline
+        elif media is None:
+            source, value = "no content", MISSING
+        else:
+            try:
+                chosen = None if variant else static_body(media, overlay_named, example)
+            except KeyError:
+                available = list(overlay_named) + [n for n in media.examples]
+                raise AnswerError(
+                    f"{name} {status} has no example named '{example}' "
+                    f"(available: {', '.join(available) or 'none'}).",
+                    file=origin or None,
+                ) from None
+            source, value = chosen or self._generate(operation, status, media, variant)
+        media_name = media.media_type if media is not None else None
+        if media is None and value is not MISSING:
+            raise AnswerError(
+                f"{name} {status} declares no content, so it cannot answer a body.",
+                file=origin or None,
+            )
+        issues = _validate(operation, status, media_name, value)
+        if issues:
+            where = origin or self.locate(operation, f"/responses/{response.status}")
+            details = "; ".join(f"{i.field or '/'}: {i.message}" for i in issues)
+            raise AnswerError(
+                f"the {source} for {name} {status} does not match the spec: {details}.",
+                file=where,
+                hint="Fix the example or overlay so that it validates against the schema.",
+            )
+        shown = f"{source} (overlay rule {origin})" if rule else source
+        headers = [(SOURCE_HEADER, shown)]
+        if media_name is not None:
+            headers.insert(0, ("content-type", media_name))
+        headers += self._declared_headers(operation, status, response)
+        headers += [(k.lower(), v) for k, v in extra_headers]
+        return Answer(status, tuple(headers), encode_body(media_name, value))
+
+    def _generate(
+        self, operation: Operation, status: int, media: MediaType, variant: int
+    ) -> tuple[str, Any]:
+        """Generate a body that validates, trying a few seeds before giving up."""
+        key = f"{self.seed}:{operation.method} {operation.path}:{status}:{media.media_type}"
+        last_issue = ""
+        for attempt in range(_GENERATION_TRIES):
+            seed = f"{key}:{variant}:{attempt}"
+            try:
+                value = generate(
+                    media.schema or {},
+                    seed=seed,
+                    resolve=self.resolve,
+                    base=media.schema_uri,
+                )
+            except GenerationError as exc:
+                last_issue = exc.message
+                break
+            issues = _validate(operation, status, media.media_type, value)
+            if not issues:
+                return "generated", value
+            last_issue = f"{issues[0].field or '/'}: {issues[0].message}"
+        raise AnswerError(
+            f"cannot generate a valid {status} body for "
+            f"{operation.operation_id or operation.path} ({last_issue}).",
+            file=self.locate(operation, f"/responses/{status}"),
+            hint="Add an example for this response to the spec or the overlay.",
+        )
+
+    def _declared_headers(
+        self, operation: Operation, status: int, response: Any
+    ) -> list[tuple[str, str]]:
+        """Return values for the response headers the spec declares (from their schemas)."""
+        values = []
+        for header_name, parameter in response.headers.items():
+            if header_name.lower() == "content-type":
+                continue
+            seed = f"{self.seed}:{operation.path}:{status}:{header_name}"
+            value = generate(
+                parameter.schema or {},
+                seed=seed,
+                resolve=self.resolve,
+                base=parameter.schema_uri,
+            )
+            values.append((header_name.lower(), _header_text(value)))
+        return values
+
+
+def _validate(
+    operation: Operation, status: int, media_type: str | None, value: Any
+) -> list:
+    """Check what would go on the wire: JSON bodies as their encoded bytes.
+
+    The spec core reads a ``str`` body under a JSON media type as JSON text, so a JSON string
+    value must be passed encoded ("\"Rex\"") to be checked as the value it is.
+    """
+    if value is MISSING:
+        return operation.validate_response(status, media_type, None)
+    if media_type is not None and "json" in media_type:
+        return operation.validate_response(
+            status, media_type, encode_body(media_type, value)
+        )
+    return operation.validate_response(status, media_type, value)
+
+
+def _header_text(value: Any) -> str:
+    """Serialise a header value the way OpenAPI's simple style does."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_header_text(item) for item in value)
+    return str(value)
+
+
+def locate_in_spec(spec: Spec, pointer: str) -> str:
+    """Return ``file:line`` for a JSON pointer in the spec (``file`` alone if unknown)."""
+    path = Path(spec.source_path)
+    line = line_of(path, pointer) if path.is_file() else None
+    return f"{spec.source_path}:{line}" if line else str(spec.source_path)
+
+
+def spec_resolver(spec: Spec) -> Resolver:
+    """Return a generator resolver that follows $ref across the spec's files."""
+
+    def resolve(ref: str, base: str) -> tuple[Any, str]:
+        return spec.deref({"$ref": ref}, base)
+
+    return resolve

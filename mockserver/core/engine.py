@@ -1,0 +1,344 @@
+"""The mock engine: a pure function from a request to response bytes, for one neighbour.
+
+Both transports (the HTTP server and the in-process ``responses`` adapter) call
+:meth:`Engine.handle`, so every decision lives here: routing misses, missing credentials,
+validation errors, CORS, rules, scenarios and ``Prefer``. Answers are built and validated
+when the engine is created (for big specs, on first use); serving a request is a match, a
+validation and a dict lookup.
+"""
+
+from __future__ import annotations
+
+import itertools
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from satchel.openapi import Miss, Operation, RequestInvalid, Spec, load_spec
+from satchel.problems import Problem
+
+from mockserver.core.accept import accepts, first_accepted
+from mockserver.core.answers import (
+    SOURCE_HEADER,
+    Answer,
+    AnswerBuilder,
+    locate_in_spec,
+    spec_resolver,
+)
+from mockserver.core.cors import preflight_answer, with_origin
+from mockserver.core.errors import AnswersInvalid, MockError
+from mockserver.core.messages import MockRequest, MockResponse, route_of, to_response
+from mockserver.core.misses import (
+    miss_answer,
+    problem_answer,
+    spec_answer_to_invalid,
+    spec_answer_to_unauthorized,
+)
+from mockserver.core.overlay import Overlay, load_overlay, merge_overlays
+from mockserver.core.plans import Plan, Planner
+from mockserver.core.prefer import PreferInvalid, parse_prefer
+from mockserver.core.security import Guard, unauthorized_detail
+from mockserver.core.select import default_status, response_for
+
+__all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
+
+#: Specs with at most this many operations have every answer built and validated at load,
+#: so a bad example stops the mock at once. Bigger specs (hundreds of operations) would take
+#: longer than the 2 s start budget: their answers are built on first use and, right after
+#: start, in the background, where failures are logged (`satchel-mock check` checks all).
+EAGER_LIMIT = 400
+
+
+class Engine:
+    """Answer requests for one neighbour from its spec and overlay.
+
+    ``security=False`` (``security: off`` in mocks.yaml) answers requests that lack the
+    credentials the spec requires instead of refusing them with 401.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        spec: Spec,
+        overlay: Overlay | None = None,
+        *,
+        seed: int = 0,
+        scenario: str | None = None,
+        eager_limit: int = EAGER_LIMIT,
+        security: bool = True,
+    ) -> None:
+        self.name = name
+        self.spec = spec
+        self.overlay = overlay or Overlay()
+        self.seed = seed
+        self._builder = AnswerBuilder(seed, spec_resolver(spec), self._locate)
+        self._planner = Planner(spec, self.overlay, self._builder, security=security)
+        self._plans: dict[Operation, Plan] = {}
+        if len(spec.operations) <= eager_limit:
+            self._plans = self._planner.plans(spec.operations)
+        self._scenario: str | None = None
+        self._dynamic = itertools.count(1)
+        self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
+        self.use_scenario(scenario)
+
+    @classmethod
+    def from_files(
+        cls,
+        name: str,
+        spec_path: str | Path,
+        overlay_path: str | Path | None = None,
+        *,
+        seed: int = 0,
+        scenario: str | None = None,
+        security: bool = True,
+    ) -> Engine:
+        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
+        overlay = load_overlay(overlay_path) if overlay_path is not None else None
+        recorded = recordings_path(spec_path)
+        if recorded.is_file():
+            overlay = merge_overlays(overlay or Overlay(), load_overlay(recorded))
+        return cls(
+            name,
+            load_spec(spec_path),
+            overlay,
+            seed=seed,
+            scenario=scenario,
+            security=security,
+        )
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """Return the scenario names the overlay defines."""
+        return tuple(self.overlay.scenarios)
+
+    @property
+    def scenario(self) -> str | None:
+        """Return the active scenario, ``None`` for none."""
+        return self._scenario
+
+    def use_scenario(self, scenario: str | None) -> None:
+        """Switch the active scenario; raise ``ValueError`` listing the names if unknown."""
+        if scenario is not None and scenario not in self.overlay.scenarios:
+            known = ", ".join(self.scenarios) or "none (add scenarios to the overlay)"
+            raise ValueError(
+                f"{self.name} has no scenario '{scenario}'; known: {known}."
+            )
+        self._scenario = scenario
+
+    def handle(self, request: MockRequest) -> MockResponse:
+        """Return the response to ``request``."""
+        headers = request.headers
+        origin = headers.get("origin")
+        if (
+            origin is not None
+            and request.method == "OPTIONS"
+            and "access-control-request-method" in headers
+        ):
+            return self._preflight(request, origin)
+        response = self._answer(request)
+        return response if origin is None else with_origin(response, origin)
+
+    def _answer(self, request: MockRequest) -> MockResponse:
+        """Route, check credentials, validate and choose the answer (without per-request CORS).
+
+        Credentials come before validation, as in Prism: a request without its token gets
+        401 even when its body is wrong too, since the real service would refuse it first.
+        """
+        found = self.spec.match(request.method, request.path)
+        if isinstance(found, Miss):
+            answer = miss_answer(
+                self.name, self.spec.base_path, request.method, request.path, found
+            )
+            return self._respond(answer, None)
+        plan = self._plans.get(found.operation)
+        if plan is None:
+            try:
+                plan = self._plan(found.operation)
+            except AnswersInvalid as exc:
+                problem = Problem(
+                    status=500, type="mock-invalid-answer", detail=str(exc)
+                )
+                return self._respond(
+                    problem_answer(problem, "mock: invalid answer"), None
+                )
+        headers = request.headers
+        query = parse_qs(request.query, keep_blank_values=True) if request.query else {}
+        cookie = headers.get("cookie")
+        cookies = _cookies(cookie) if cookie else {}
+        guard = plan.guard
+        if guard is not None:
+            missing = guard.missing(headers, query, cookies)
+            if missing is not None:
+                return self._unauthorized(plan, guard, missing)
+        try:
+            valid = plan.validator(
+                found.path_params,
+                query,
+                headers,
+                cookies,
+                headers.get("content-type"),
+                request.body,
+            )
+        except RequestInvalid as exc:
+            own = spec_answer_to_invalid(plan.answers, exc)
+            if own is not None:
+                return own
+            answer = problem_answer(exc.to_problem(), "mock: invalid request")
+            return self._respond(answer, plan)
+        rules = plan.rules.get(self._scenario) or plan.rules[None]
+        for condition, response in rules:
+            if condition.matches(found.path_params, query, headers, valid.body):
+                break
+        else:
+            prefer = headers.get("prefer")
+            response = self._preferred(plan, prefer) if prefer else plan.default
+        accept = headers.get("accept")
+        if accept is None or accept == "*/*":
+            return response
+        return self._negotiate(plan, response, accept)
+
+    def _negotiate(
+        self, plan: Plan, response: MockResponse, accept: str
+    ) -> MockResponse:
+        """Honour ``Accept``: another declared media type of the same status, or 406."""
+        content_type = response.header("content-type")
+        source = response.header(SOURCE_HEADER) or ""
+        if (
+            content_type is None
+            or source.startswith("mock:")
+            or accepts(accept, content_type)
+        ):
+            return response
+        declared = response_for(plan.operation, response.status)
+        offered = list(declared.content) if declared is not None else []
+        other = first_accepted(accept, offered)
+        if other is None:
+            detail = (
+                f"{plan.label} answers {response.status} as {', '.join(offered)}; "
+                f"the request accepts only {accept}."
+            )
+            problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
+            return self._respond(problem_answer(problem, "mock: Accept header"), plan)
+        key = (plan.operation, response.status, other)
+        if key not in self._negotiated:
+            named = plan.overlay_examples.get(str(response.status), {})
+            answer = self._builder.build(
+                plan.operation, response.status, named, media_type=other
+            )
+            self._negotiated[key] = self._respond(answer, plan)
+        return self._negotiated[key]
+
+    def declared(self, operation: Operation, status: int) -> MockResponse | None:
+        """Return the usual answer for ``status`` of ``operation``, if the spec declares it."""
+        plan = self._plans.get(operation) or self._plan(operation)
+        return plan.answers.get((status, None))
+
+    @property
+    def lazy(self) -> bool:
+        """Return whether some operations' answers are still to be built (a big spec)."""
+        return len(self._plans) < len(self.spec.operations)
+
+    def pending(self) -> list[Operation]:
+        """Return the operations whose answers are not built yet (last one first)."""
+        return [op for op in reversed(self.spec.operations) if op not in self._plans]
+
+    def warm(self, operation: Operation) -> tuple[MockError, ...]:
+        """Build one operation's answers ahead of use; return its failures, if any."""
+        if operation in self._plans:
+            return ()
+        try:
+            self._plan(operation)
+        except AnswersInvalid as exc:
+            return exc.errors
+        return ()
+
+    def _plan(self, operation: Operation) -> Plan:
+        """Build, keep and return one operation's plan (big specs build them on first use)."""
+        plan = self._planner.plans((operation,))[operation]
+        self._plans[operation] = plan
+        return plan
+
+    def _preferred(self, plan: Plan, header: str) -> MockResponse:
+        """Answer as the ``Prefer`` header asks."""
+        try:
+            preference = parse_prefer(header)
+        except PreferInvalid as exc:
+            return self._prefer_problem(plan, str(exc))
+        status = preference.code or default_status(plan.operation)
+        if preference.dynamic:
+            try:
+                answer = self._builder.build(
+                    plan.operation,
+                    status,
+                    plan.overlay_examples.get(str(status), {}),
+                    variant=next(self._dynamic),
+                )
+            except MockError as exc:  # e.g. no valid data can be generated
+                return self._prefer_problem(plan, str(exc))
+            return self._respond(answer, plan)
+        response = plan.answers.get((status, preference.example))
+        if response is not None:
+            return response
+        statuses = sorted({s for s, _ in plan.answers})
+        if status not in statuses:
+            detail = (
+                f"Prefer code={status}: {plan.label} declares no such response; "
+                f"declared: {', '.join(map(str, statuses))}."
+            )
+        else:
+            names = [n for s, n in plan.answers if s == status and n is not None]
+            detail = (
+                f"Prefer example={preference.example}: {plan.label} {status} has no such "
+                f"example; available: {', '.join(names) or 'none'}."
+            )
+        return self._prefer_problem(plan, detail)
+
+    def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
+        """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
+        operation = plan.operation
+        route = route_of(self.spec.base_path, operation)
+        detail = unauthorized_detail(self.name, operation.method, route, guard, missing)
+        challenge = guard.challenge(self.name)
+        own = spec_answer_to_unauthorized(plan.answers, detail, challenge)
+        if own is not None:
+            return own
+        problem = Problem(
+            status=401,
+            type="mock-unauthorized",
+            detail=detail,
+            headers={"WWW-Authenticate": challenge} if challenge else {},
+        )
+        return self._respond(problem_answer(problem, "mock: missing credentials"), plan)
+
+    def _prefer_problem(self, plan: Plan, detail: str) -> MockResponse:
+        """Return the 400 problem for an unusable ``Prefer`` header."""
+        problem = Problem(status=400, type="mock-prefer-invalid", detail=detail)
+        return self._respond(problem_answer(problem, "mock: Prefer header"), plan)
+
+    def _preflight(self, request: MockRequest, origin: str) -> MockResponse:
+        """Answer a CORS preflight for a path the spec serves (else as a normal request)."""
+        answer = preflight_answer(self.spec, request.path, request.headers)
+        if answer is None:
+            return with_origin(self._answer(request), origin)
+        return with_origin(self._respond(answer, None), origin)
+
+    def _respond(self, answer: Answer, plan: Plan | None) -> MockResponse:
+        """Wrap an answer for the transport and the access log."""
+        operation = plan.operation if plan is not None else None
+        return to_response(answer, self.spec.base_path, operation)
+
+    def _locate(self, operation: Operation, suffix: str) -> str:
+        """Return ``file:line`` of a place in the operation's spec, for load-time errors."""
+        return locate_in_spec(self.spec, operation.pointer + suffix)
+
+
+def recordings_path(spec_path: str | Path) -> Path:
+    """Return where ``satchel-mock record`` keeps a neighbour's recordings: beside its spec."""
+    return Path(spec_path).parent / "recordings.yaml"
+
+
+def _cookies(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header into a plain mapping."""
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}

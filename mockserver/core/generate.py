@@ -1,0 +1,325 @@
+"""Generate data from a JSON schema, deterministically for a seed.
+
+Values prefer what the schema itself offers (``const``, ``enum``, ``example``, ``examples``,
+``default``) and otherwise honour type, format, bounds, length, simple patterns, required and
+properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays.
+Recursion is bounded: below ``max_depth`` only required properties and minimum items are
+produced. The caller validates the result; this module only aims to make that succeed.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from mockserver.core.errors import MockError
+from mockserver.core.pattern import generate_from_pattern
+
+__all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
+
+#: Follows a ``$ref`` written in a schema found under ``base``; returns (schema, its base).
+Resolver = Callable[[str, Any], tuple[Any, Any]]
+
+_HARD_DEPTH = 32
+_WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class GenerationError(MockError):
+    """The schema asks for something this generator cannot build."""
+
+
+def local_resolver(root: Any) -> Resolver:
+    """Return a resolver for ``#/...`` references into ``root``."""
+
+    def resolve(ref: str, base: Any) -> tuple[Any, Any]:
+        if not ref.startswith("#"):
+            raise GenerationError(
+                f"cannot follow $ref '{ref}': only local references here."
+            )
+        value = root
+        for token in ref[1:].split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            value = value[int(token)] if isinstance(value, list) else value[token]
+        return value, base
+
+    return resolve
+
+
+def generate(
+    schema: Any,
+    *,
+    seed: int | str = 0,
+    resolve: Resolver | None = None,
+    base: Any = None,
+    max_depth: int = 3,
+    for_response: bool = True,
+) -> Any:
+    """Return a value for ``schema``; the same seed always gives the same value."""
+    builder = _Builder(random.Random(str(seed)), resolve, max_depth, for_response)
+    return builder.value(schema, base, 0)
+
+
+class _Builder:
+    """One generation run: the random stream and the settings, threaded through recursion."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        resolve: Resolver | None,
+        max_depth: int,
+        for_response: bool,
+    ) -> None:
+        self.rng = rng
+        self.resolve = resolve
+        self.max_depth = max_depth
+        self.for_response = for_response
+
+    def deref(self, schema: Any, base: Any) -> tuple[Any, Any]:
+        """Follow ``$ref`` until a concrete schema."""
+        for _ in range(_HARD_DEPTH):
+            if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
+                return schema, base
+            if self.resolve is None:
+                raise GenerationError(
+                    f"cannot follow $ref '{schema['$ref']}': no resolver."
+                )
+            schema, base = self.resolve(schema["$ref"], base)
+        raise GenerationError("$ref chain too long while generating.")
+
+    def value(self, schema: Any, base: Any, depth: int) -> Any:
+        """Return a value for ``schema`` at recursion ``depth``."""
+        if depth > _HARD_DEPTH:
+            raise GenerationError(
+                f"schema nests deeper than {_HARD_DEPTH} levels even with only required "
+                "properties; a required property probably refers back to its own schema."
+            )
+        schema, base = self.deref(schema, base)
+        if schema is True or schema is None or schema == {}:
+            return "string"
+        if not isinstance(schema, dict):
+            raise GenerationError(f"a schema must be an object, not {schema!r}.")
+        for key in ("const",):
+            if key in schema:
+                return schema[key]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return self.rng.choice(schema["enum"])
+        if "example" in schema:
+            return schema["example"]
+        if isinstance(schema.get("examples"), list) and schema["examples"]:
+            return schema["examples"][0]
+        if "default" in schema:
+            return schema["default"]
+        if "allOf" in schema:
+            return self.value(self.merge_all_of(schema, base), base, depth)
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                return self.alternative(schema, key, base, depth)
+        kind = _type_of(schema)
+        if kind == "object":
+            return self.object(schema, base, depth)
+        if kind == "array":
+            return self.array(schema, base, depth)
+        if kind == "string":
+            return self.string(schema)
+        if kind == "integer":
+            return self.integer(schema)
+        if kind == "number":
+            return self.number(schema)
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "null":
+            return None
+        return "string"
+
+    def merge_all_of(self, schema: dict[str, Any], base: Any) -> dict[str, Any]:
+        """Merge ``allOf`` parts into one schema (properties and required are unioned)."""
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            part, _ = self.deref(part, base)
+            if isinstance(part, dict) and "allOf" in part:
+                part = self.merge_all_of(part, base)
+            for key, value in part.items():
+                if key == "properties":
+                    merged["properties"] = {**merged.get("properties", {}), **value}
+                elif key == "required":
+                    merged["required"] = sorted({*merged.get("required", []), *value})
+                else:
+                    merged.setdefault(key, value)
+        return merged
+
+    def alternative(
+        self, schema: dict[str, Any], key: str, base: Any, depth: int
+    ) -> Any:
+        """Build the first alternative of ``oneOf``/``anyOf``, tagging a discriminator."""
+        choice = schema[key][0]
+        rest = {k: v for k, v in schema.items() if k not in (key, "discriminator")}
+        if rest.get("properties") or rest.get("required"):
+            choice = {"allOf": [rest, choice]}
+        value = self.value(choice, base, depth)
+        discriminator = schema.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(value, dict):
+            name = discriminator.get("propertyName")
+            ref = (
+                schema[key][0].get("$ref") if isinstance(schema[key][0], dict) else None
+            )
+            if name and ref:
+                mapping = discriminator.get("mapping") or {}
+                tags = [tag for tag, target in mapping.items() if target == ref]
+                value[name] = tags[0] if tags else ref.rsplit("/", 1)[-1]
+        return value
+
+    def object(self, schema: dict[str, Any], base: Any, depth: int) -> dict[str, Any]:
+        """Build an object: every property near the top, only required ones deeper down."""
+        required = set(schema.get("required") or ())
+        result: dict[str, Any] = {}
+        skip = "writeOnly" if self.for_response else "readOnly"
+        for name, sub in (schema.get("properties") or {}).items():
+            if name not in required and depth >= self.max_depth:
+                continue
+            concrete, _ = self.deref(sub, base)
+            if (
+                isinstance(concrete, dict)
+                and concrete.get(skip)
+                and name not in required
+            ):
+                continue
+            result[name] = self.value(sub, base, depth + 1)
+        extra = schema.get("additionalProperties")
+        wanted = schema.get("minProperties", 0)
+        if not result and isinstance(extra, dict) and depth < self.max_depth:
+            wanted = max(wanted, 1)
+        index = 1
+        while len(result) < wanted and extra is not False:
+            sub = extra if isinstance(extra, dict) else {"type": "string"}
+            result.setdefault(f"key{index}", self.value(sub, base, depth + 1))
+            index += 1
+        return result
+
+    def array(self, schema: dict[str, Any], base: Any, depth: int) -> list[Any]:
+        """Build a list of ``minItems`` items (at least one above ``max_depth``)."""
+        low = schema.get("minItems", 0)
+        high = schema.get("maxItems")
+        count = max(low, 1 if depth < self.max_depth else 0)
+        if high is not None:
+            count = min(count, high)
+        items = schema.get("items", {})
+        if isinstance(schema.get("prefixItems"), list):
+            prefix = schema["prefixItems"]
+            return [self.value(sub, base, depth + 1) for sub in prefix][
+                : max(count, len(prefix))
+            ]
+        result: list[Any] = []
+        for _ in range(count * 4):
+            if len(result) == count:
+                break
+            item = self.value(items, base, depth + 1)
+            if not schema.get("uniqueItems") or item not in result:
+                result.append(item)
+        return result
+
+    def string(self, schema: dict[str, Any]) -> str:
+        """Build a string honouring format, pattern and length."""
+        text = _FORMATS.get(schema.get("format", ""), _word)(self.rng)
+        if isinstance(schema.get("pattern"), str):
+            text = generate_from_pattern(schema["pattern"], self.rng)
+        low = schema.get("minLength", 0)
+        high = schema.get("maxLength")
+        if len(text) < low:
+            text += "".join(
+                self.rng.choice(string.ascii_lowercase) for _ in range(low - len(text))
+            )
+        if high is not None and len(text) > high:
+            text = text[:high]
+        return text
+
+    def integer(self, schema: dict[str, Any]) -> int:
+        """Build an integer inside the bounds, a multiple of ``multipleOf`` when given."""
+        low, high = _bounds(schema, step=1)
+        step = schema.get("multipleOf")
+        if isinstance(step, int) and step > 0:
+            first = -(-int(low) // step) * step
+            last = int(high) // step * step
+            return first if last < first else self.rng.randrange(first, last + 1, step)
+        return self.rng.randint(int(low), int(high))
+
+    def number(self, schema: dict[str, Any]) -> float | int:
+        """Build a number inside the bounds; a multiple of ``multipleOf`` when given."""
+        step = schema.get("multipleOf")
+        low, high = _bounds(schema, step=step or 0.01)
+        if step:
+            count = int((high - low) // step)
+            first = -(-low // step) * step
+            return first + step * self.rng.randint(0, max(count - 1, 0))
+        return round(self.rng.uniform(low, high), 2)
+
+
+def _type_of(schema: dict[str, Any]) -> str | None:
+    """Return the one type to build: the first non-null of a 3.1 type array, or inferred."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return kinds[0] if kinds else "null"
+    if kind:
+        return kind
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema or "prefixItems" in schema:
+        return "array"
+    return None
+
+
+def _bounds(schema: dict[str, Any], step: float) -> tuple[float, float]:
+    """Return inclusive (low, high) from minimum/maximum and both exclusive styles."""
+    low = schema.get("minimum")
+    high = schema.get("maximum")
+    exclusive_low = schema.get("exclusiveMinimum")
+    exclusive_high = schema.get("exclusiveMaximum")
+    if exclusive_low is True and low is not None:
+        low += step
+    elif isinstance(exclusive_low, (int, float)) and not isinstance(
+        exclusive_low, bool
+    ):
+        low = exclusive_low + step
+    if exclusive_high is True and high is not None:
+        high -= step
+    elif isinstance(exclusive_high, (int, float)) and not isinstance(
+        exclusive_high, bool
+    ):
+        high = exclusive_high - step
+    if low is None:
+        low = min(1, high) if high is not None else 1
+    if high is None:
+        high = low + 999
+    return low, high
+
+
+def _word(rng: random.Random) -> str:
+    return rng.choice(_WORDS)
+
+
+def _date_time(rng: random.Random) -> str:
+    moment = _EPOCH + timedelta(seconds=rng.randrange(0, 365 * 86400))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_FORMATS: dict[str, Callable[[random.Random], str]] = {
+    "date-time": _date_time,
+    "date": lambda rng: _date_time(rng)[:10],
+    "time": lambda rng: _date_time(rng)[11:],
+    "email": lambda rng: f"{_word(rng)}{rng.randrange(100)}@example.com",
+    "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    "uri": lambda rng: f"https://example.com/{_word(rng)}",
+    "url": lambda rng: f"https://example.com/{_word(rng)}",
+    "hostname": lambda rng: f"{_word(rng)}.example.com",
+    "ipv4": lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)),
+    "ipv6": lambda rng: ":".join(f"{rng.getrandbits(16):x}" for _ in range(8)),
+    "byte": lambda rng: base64.b64encode(_word(rng).encode()).decode(),
+    "binary": _word,
+    "password": lambda rng: "secret",
+}

@@ -1,0 +1,261 @@
+"""Precompute, per operation, every answer the mock can give and the rules that pick one.
+
+Building a plan is where "every response validates against the spec" is enforced: each
+declared status, each named example (spec and overlay) and each rule's answer is built and
+validated once, and the operation's security requirement compiled (a scheme the spec does not
+define fails here). All failures are collected, so ``satchel-mock check`` lists them together.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from satchel.openapi import Operation, Spec
+
+from mockserver.core.answers import AnswerBuilder
+from mockserver.core.errors import AnswersInvalid, MockError, OverlayError
+from mockserver.core.messages import MockResponse, to_response
+from mockserver.core.overlay import Condition, Overlay, Rule
+from mockserver.core.security import Guard, guard_of
+from mockserver.core.select import (
+    declared_statuses,
+    default_status,
+    example_names,
+    pick_media_type,
+    response_for,
+)
+
+__all__ = ["Plan", "Planner", "find_operation"]
+
+RuleTable = tuple[tuple[Condition, MockResponse], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything needed to answer one operation."""
+
+    operation: Operation
+    label: str
+    validator: Callable[..., Any]
+    default: MockResponse
+    answers: dict[tuple[int, str | None], MockResponse]
+    rules: dict[str | None, RuleTable]
+    overlay_examples: dict[str, dict[str, Any]]
+    guard: Guard | None = (
+        None  # the credentials it requires; None: none, or not checked
+    )
+
+
+def find_operation(spec: Spec, ref: str) -> Operation | None:
+    """Return the operation named by an operationId or ``"METHOD /path"``, if any."""
+    method, _, path = ref.partition(" ")
+    for operation in spec.operations:
+        if operation.operation_id == ref:
+            return operation
+        if path and operation.method == method.upper():
+            if path in (operation.path, spec.base_path + operation.path):
+                return operation
+    return None
+
+
+class Planner:
+    """Build plans: the overlay's rules and examples at once, operations on demand.
+
+    Creating a planner validates everything the overlay adds (raising
+    :class:`AnswersInvalid`); :meth:`plans` then builds and validates the answers of any
+    set of operations, so small specs are checked whole at load and big ones lazily.
+    ``security=False`` (``security: off`` in mocks.yaml) leaves requirements unchecked.
+    """
+
+    def __init__(
+        self,
+        spec: Spec,
+        overlay: Overlay,
+        builder: AnswerBuilder,
+        *,
+        security: bool = True,
+    ) -> None:
+        self.spec = spec
+        self.overlay = overlay
+        self.builder = builder
+        self.security = security
+        errors: list[MockError] = []
+        self.examples, self.origins = _overlay_examples(spec, overlay, errors)
+        self.base_rules = _rules(
+            spec, overlay, overlay.rules, self.examples, builder, errors
+        )
+        self.by_scenario = {
+            name: _rules(spec, overlay, rules, self.examples, builder, errors)
+            for name, rules in overlay.scenarios.items()
+        }
+        if errors:
+            raise AnswersInvalid(errors)
+
+    def plans(self, operations: Iterable[Operation]) -> dict[Operation, Plan]:
+        """Return the plans of ``operations``; raise :class:`AnswersInvalid` listing failures."""
+        errors: list[MockError] = []
+        plans = {}
+        for operation in operations:
+            plan = self._plan(operation, errors)
+            if plan is not None:
+                plans[operation] = plan
+        if errors:
+            # A broken document-level requirement fails every operation the same way.
+            raise AnswersInvalid(list({str(e): e for e in errors}.values()))
+        return plans
+
+    def _plan(self, operation: Operation, errors: list[MockError]) -> Plan | None:
+        """Build one operation's plan, adding its failures to ``errors``."""
+        own = self.examples.get(operation, {})
+        label = operation.operation_id or f"{operation.method} {operation.path}"
+        guard, broken = None, False
+        if self.security:
+            try:
+                guard = guard_of(self.spec, operation, label)
+            except MockError as exc:  # still build the answers: report all at once
+                errors.append(exc)
+                broken = True
+        answers = _answers(
+            self.spec, self.origins, operation, own, self.builder, errors
+        )
+        default = answers.get((default_status(operation), None))
+        if default is None or broken:
+            return None  # its failure is already in errors
+        base = tuple(self.base_rules.get(operation, ()))
+        rules: dict[str | None, RuleTable] = {None: base}
+        for name, table in self.by_scenario.items():
+            rules[name] = tuple(table.get(operation, ())) + base
+        return Plan(
+            operation=operation,
+            label=label,
+            validator=operation.request_validator(),
+            default=default,
+            answers=answers,
+            rules=rules,
+            overlay_examples=own,
+            guard=guard,
+        )
+
+
+def _answers(
+    spec: Spec,
+    origins: dict[tuple[Operation, str, str], str],
+    operation: Operation,
+    own: dict[str, dict[str, Any]],
+    builder: AnswerBuilder,
+    errors: list[MockError],
+) -> dict[tuple[int, str | None], MockResponse]:
+    """Build the default answer and every named example of every declared status."""
+    answers = {}
+    for status in declared_statuses(operation):
+        response = response_for(operation, status)
+        named = own.get(str(status), {})
+        media = pick_media_type(response) if response is not None else None
+        spec_names = media.examples if media is not None else {}
+        for name in (None, *example_names(media, named)):
+            origin = ""
+            if name is not None and name not in spec_names:
+                origin = origins.get((operation, str(status), name), "")
+            try:
+                answer = builder.build(
+                    operation, status, named, example=name, origin=origin
+                )
+            except MockError as exc:
+                errors.append(exc)
+                continue
+            answers[status, name] = to_response(answer, spec.base_path, operation)
+    return answers
+
+
+def _overlay_examples(
+    spec: Spec, overlay: Overlay, errors: list[MockError]
+) -> tuple[
+    dict[Operation, dict[str, dict[str, Any]]], dict[tuple[Operation, str, str], str]
+]:
+    """Resolve the overlay's examples to operations (statuses must be declared).
+
+    Return the examples by operation and, for error messages, each one's ``file:line``.
+    """
+    found: dict[Operation, dict[str, dict[str, Any]]] = {}
+    origins: dict[tuple[Operation, str, str], str] = {}
+    for ref, by_status in overlay.examples.items():
+        operation = find_operation(spec, ref)
+        for status, named in by_status.items():
+            lines = {n: overlay.example_lines.get((ref, status, n)) for n in named}
+            line = next(iter(lines.values()), None)
+            if operation is None:
+                errors.append(_unknown_operation(spec, overlay, ref, line))
+                break
+            if not status.isdigit() or response_for(operation, int(status)) is None:
+                errors.append(
+                    OverlayError(
+                        f"examples for {ref} {status}: the spec declares no such response "
+                        f"(declared: {', '.join(operation.responses)}).",
+                        file=overlay.path,
+                        line=line,
+                    )
+                )
+                continue
+            found.setdefault(operation, {})[status] = named
+            for name, example_line in lines.items():
+                origins[operation, status, name] = f"{overlay.path}:{example_line}"
+    return found, origins
+
+
+def _rules(
+    spec: Spec,
+    overlay: Overlay,
+    rules: tuple[Rule, ...],
+    examples: dict[Operation, dict[str, dict[str, Any]]],
+    builder: AnswerBuilder,
+    errors: list[MockError],
+) -> dict[Operation, list[tuple[Condition, MockResponse]]]:
+    """Resolve rules to operations and build (and validate) each rule's answer."""
+    table: dict[Operation, list[tuple[Condition, MockResponse]]] = {}
+    for rule in rules:
+        operation = find_operation(spec, rule.operation)
+        if operation is None:
+            errors.append(_unknown_operation(spec, overlay, rule.operation, rule.line))
+            continue
+        respond = rule.respond
+        origin = f"{overlay.path}:{rule.line}"
+        try:
+            answer = builder.build(
+                operation,
+                respond.status,
+                examples.get(operation, {}).get(str(respond.status), {}),
+                example=respond.example,
+                inline=respond.body,
+                media_type=respond.media_type,
+                extra_headers=respond.headers,
+                origin=origin,
+                rule=True,
+            )
+        except MockError as exc:
+            errors.append(exc)
+            continue
+        response = to_response(answer, spec.base_path, operation)
+        table.setdefault(operation, []).append((rule.when, response))
+    return table
+
+
+def _unknown_operation(
+    spec: Spec, overlay: Overlay, ref: str, line: int | None
+) -> OverlayError:
+    """Explain an overlay reference to an operation the spec does not have."""
+    names = [op.operation_id for op in spec.operations if op.operation_id]
+    names += [f"{op.method} {op.path}" for op in spec.operations]
+    close = difflib.get_close_matches(ref, names, n=1)
+    return OverlayError(
+        f"operation '{ref}' is not in the spec.",
+        file=overlay.path,
+        line=line,
+        hint=(
+            f"Did you mean '{close[0]}'?"
+            if close
+            else "Use an operationId or 'METHOD /path'."
+        ),
+    )

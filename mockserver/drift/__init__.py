@@ -1,0 +1,1 @@
+"""Drift: what changed in a neighbour's spec that breaks the calls this service makes."""

@@ -1,0 +1,1 @@
+"""The HTTP shell: granian serving the runtime, the JSON access log and hot reload."""
