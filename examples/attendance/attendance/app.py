@@ -44,6 +44,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         base_domain=settings.base_domain,
         database_url_template=settings.tenant_database_url,
         script_location=str(ROOT / "migrations"),
+        engine_options=tenancy.EngineOptions.for_pooler(
+            settings.tenant_db_pooler,
+            connection_budget=settings.tenant_db_connection_budget or None,
+        ),
     )
     health.register_check(app, "tenant-registry", tenancy.health_check)
     auth.init_app(
