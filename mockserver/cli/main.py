@@ -140,7 +140,18 @@ def up(
             param_hint="--stateful",
         )
     mocks.stateful.update(stateful)
-    run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
+    log = JsonLog(requests=not quiet)
+    for name in sorted(stateful):
+        recorded = len(mocks.engines[name].replay)
+        if recorded:
+            log.event(
+                "stateful",
+                level="warning",
+                neighbour=name,
+                detail=f"stateful mode answers {name} from its own items: the {recorded} "
+                "recorded exchange(s) in recordings.yaml are not replayed.",
+            )
+    run(mocks, log, reload=not no_reload)
 
 
 @cli.command()

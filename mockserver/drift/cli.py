@@ -16,9 +16,10 @@ import requests
 
 from satchel.openapi import SpecError, load_spec
 
-from mockserver.core.engine import Engine, recordings_path
+from mockserver.core.engine import Engine
 from mockserver.core.errors import AnswersInvalid, MockError
-from mockserver.core.overlay import Overlay, load_overlay, merge_overlays
+from mockserver.core.overlay import load_overlay
+from mockserver.core.recordings import load_recordings, recordings_path
 from mockserver.drift.compare import compare, used_operations
 from mockserver.runtime.config import DEFAULT_CONFIG, load_config
 
@@ -122,10 +123,9 @@ def _recheck(
 ) -> list[str]:
     """Return what in the overlay and recordings no longer validates against ``spec``."""
     try:
-        merged = load_overlay(overlay) if overlay is not None else Overlay()
-        if recordings.is_file():
-            merged = merge_overlays(merged, load_overlay(recordings))
-        Engine(neighbour, spec, merged, eager_limit=sys.maxsize)
+        loaded = load_overlay(overlay) if overlay is not None else None
+        recorded = load_recordings(recordings) if recordings.is_file() else None
+        Engine(neighbour, spec, loaded, eager_limit=sys.maxsize, recordings=recorded)
     except AnswersInvalid as exc:
         return [str(error) for error in exc.errors]
     except (MockError, SpecError) as exc:
