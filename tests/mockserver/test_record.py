@@ -362,13 +362,17 @@ def test_recording_refuses_a_spec_that_no_longer_matches_its_pin(students, tmp_p
 
 
 def test_a_recorder_that_stored_nothing_writes_no_file(students, tmp_path):
-    """Stopping without a stored exchange says so and leaves no recordings file behind."""
-    folder, port = service_folder(tmp_path, RECORD)
+    """Stopping without a stored exchange says so, leaving no file; a typo'd field is warned."""
+    block = RECORD.replace("[family_name]", "[family_name, familyname]")
+    folder, port = service_folder(tmp_path, block)
     with recording(folder, students, port) as recorder:
         lines = recorder.stop()
-    assert (
-        lines[-1]
-        == "stopped; nothing new stored (mocks/students/recordings.yaml not written)"
+    assert lines[0] == (
+        "warning: record.redact_fields names 'familyname', which no schema of students "
+        "declares: check the spelling (it is masked wherever it appears)."
+    )
+    assert lines[-1] == (
+        "stopped; nothing new stored (mocks/students/recordings.yaml not written)"
     )
     assert not (folder / "mocks" / "students" / "recordings.yaml").exists()
 
