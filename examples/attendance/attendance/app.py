@@ -13,6 +13,7 @@ from flask import Flask
 
 from satchel import api, auth, errors, flags, health, logs, metrics, tenancy
 from satchel.config import load_config
+from satchel.dev_token import dev_token_command
 
 from . import pages, sessions
 from .clients.students import StudentsClient
@@ -80,5 +81,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     pages.init_app(app)
 
     app.cli.add_command(tenancy.cli)
+    if settings.env != "production":
+        app.cli.add_command(dev_token_command)
     health.mark_ready(app)
     return app
