@@ -6,6 +6,7 @@ environment variables prefixed ``STUDENTS_`` (e.g.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from satchel.config import secret
 
@@ -25,6 +26,12 @@ class Settings:
     tenant_registry: str = "file://instance/tenants.yaml"
     # Where new tenant databases go; {tenant} is replaced by the tenant's id.
     tenant_database_url: str = "sqlite:///instance/tenants/{tenant}.sqlite3"
+    # How tenant URLs reach PostgreSQL: "direct", or "pgbouncer" when they name PgBouncer in
+    # transaction mode; then the process keeps a client connection per active tenant.
+    tenant_db_pooler: Literal["direct", "pgbouncer"] = "direct"
+    # Connections this process may hold open across tenants; 0 keeps the pooler's default
+    # (20 direct, 2000 client connections through PgBouncer).
+    tenant_db_connection_budget: int = 0
     # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
     flags_store: str = "file://instance/flags.yaml"
     # Bearer tokens: who issues them, for whom, and the key that verifies them.
@@ -32,3 +39,11 @@ class Settings:
     jwt_audience: str = "students"
     jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
     jwt_algorithms: str = "HS256"
+    # How satchel-serve (the image's entry point) runs the service: worker processes, threads
+    # in each; on SIGTERM /readyz fails for drain_seconds while requests are still served, then
+    # requests in flight get shutdown_timeout seconds. Keep the load balancer's deregistration
+    # delay above drain_seconds (deploy/README.md).
+    workers: int = 2
+    threads: int = 1
+    drain_seconds: float = 5.0
+    shutdown_timeout: float = 20.0

@@ -39,6 +39,14 @@ class Settings:
     jwt_audience: str = "{{ cookiecutter.service_slug }}"
     jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
     jwt_algorithms: str = "HS256"
+    # How satchel-serve (the image's entry point) runs the service: worker processes, threads
+    # in each; on SIGTERM /readyz fails for drain_seconds while requests are still served, then
+    # requests in flight get shutdown_timeout seconds. Keep the load balancer's deregistration
+    # delay above drain_seconds (deploy/README.md).
+    workers: int = 2
+    threads: int = 1
+    drain_seconds: float = 5.0
+    shutdown_timeout: float = 20.0
 {%- for neighbour in cookiecutter | satchel_neighbours %}
 {%- set attr = neighbour.name.replace('-', '_') %}
     # The {{ neighbour.name }} service; locally its mock (`satchel-mock up`) answers here.
