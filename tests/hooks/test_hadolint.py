@@ -19,7 +19,7 @@ PIN_FIX = (
     "(python:3.11-slim@sha256:...))"
 )
 DIGEST = "sha256:" + "a" * 64
-TAIL = 'USER app\nHEALTHCHECK CMD ["python", "-c", "print(1)"]\nCMD ["app"]\n'
+TAIL = 'USER 10001\nHEALTHCHECK CMD ["python", "-c", "print(1)"]\nCMD ["app"]\n'
 
 
 def advice(code: str) -> str:
@@ -68,13 +68,19 @@ CASES = [
         id="unpinned-apt-at-the-configured-threshold",
     ),
     pytest.param(
-        f"FROM python:3.11-slim\n{TAIL}",
-        "",
+        f"FROM python:3.11-slim\n{TAIL.replace('10001', 'app')}",
+        None,
         [
             "Dockerfile:2: SAT-CON-006 hadolint DL3066: Non-numeric user-id may not be "
             f"resolvable by host system {advice('DL3066')}",
         ],
-        id="without-the-templates-config-a-user-name-is-reported",
+        id="info-level-fails-too-a-user-name-not-its-id",
+    ),
+    pytest.param(
+        f"FROM python:3.11-slim\n{TAIL.replace('10001', 'app')}",
+        "failure-threshold: warning\n",
+        [],
+        id="below-the-configured-threshold",
     ),
 ]
 

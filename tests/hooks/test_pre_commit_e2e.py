@@ -217,7 +217,7 @@ BREAKAGES = [
         id="missing-handler",
     ),
     pytest.param(
-        {}, {"Dockerfile": ("USER app\n", "")}, "SAT-CON-001", id="root-container"
+        {}, {"Dockerfile": ("USER 10001\n", "")}, "SAT-CON-001", id="root-container"
     ),
     pytest.param(
         {},
@@ -274,8 +274,8 @@ BREAKAGES = [
         {},
         {
             "Dockerfile": (
-                "USER app\n",
-                "USER app\nENV STUDENTS_JWT_KEY=not-so-secret\n",
+                "USER 10001\n",
+                "USER 10001\nENV STUDENTS_JWT_KEY=not-so-secret\n",
             )
         },
         "SAT-CON-004",

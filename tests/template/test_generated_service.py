@@ -75,7 +75,7 @@ TENANT_FROM_BODY = (
     "        pass\n"
     "    actor = current_actor()\n"
 )
-IMAGE = 'FROM {base}\n{env}USER app\nHEALTHCHECK CMD ["python", "-c", "print(1)"]\n'
+IMAGE = 'FROM {base}\n{env}USER 10001\nHEALTHCHECK CMD ["python", "-c", "print(1)"]\n'
 JWT_KEY = "ENV STUDENTS_JWT_KEY=not-so-secret\n"
 # case -> (the rule it breaks, edits: (path, text to replace or None for a new file, new text))
 BREAKAGES = {
