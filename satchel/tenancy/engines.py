@@ -214,7 +214,11 @@ class TenantEngines:
 
     def _create(self, record: TenantRecord) -> sa.Engine:
         opts = self.options
-        kwargs: dict[str, Any] = {"pool_pre_ping": opts.pool_pre_ping}
+        # Row data never reaches a log line through an exception's message.
+        kwargs: dict[str, Any] = {
+            "pool_pre_ping": opts.pool_pre_ping,
+            "hide_parameters": True,
+        }
         url = engine_url(record.database_url)
         if url.startswith("postgresql"):
             # No server-side prepared statements: they break behind PgBouncer transaction mode.

@@ -10,6 +10,7 @@ import sqlalchemy.exc
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
 
+from satchel.errors import unexpected_response
 from satchel.problems import Problem
 from satchel.tenancy.engines import EngineOptions
 from satchel.tenancy.errors import (
@@ -102,7 +103,12 @@ def _enter_tenant() -> None:
 def _commit(response: Any) -> Any:
     entered: _Entered | None = g.get(_G_KEY)
     if entered is not None and response.status_code < 400:
-        entered.unit.commit()
+        try:
+            entered.unit.commit()
+        except Exception as exc:  # noqa: BLE001 - after the view no error handler runs
+            # A constraint checked at commit (a race on a unique name) is the client's 409,
+            # anything else a logged 500: never the success response of a rolled-back unit.
+            return unexpected_response(exc)
     return response
 
 
@@ -127,7 +133,9 @@ def _render_pool_timeout(exc: sqlalchemy.exc.TimeoutError) -> ResponseReturnValu
 
 def _render_lost_connection(exc: sqlalchemy.exc.DBAPIError) -> ResponseReturnValue:
     if not exc.connection_invalidated:
-        raise exc  # an ordinary database error: the runtime's 500 handling owns it
+        # An ordinary database error: the client's 409/422, or a logged 500 (never re-raised:
+        # an error leaving a handler reaches the client as Werkzeug's bare 500).
+        return unexpected_response(exc)
     return _render(
         TenantDatabaseUnavailable(
             str(exc), detail="This tenant's database is unavailable; try again shortly."
