@@ -46,12 +46,15 @@ def init_app(
     cache_ttl: float = 60.0,
     negative_ttl: float = 5.0,
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
+    runtime_role: str | None = None,
 ) -> Tenancy:
     """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
 
     Relative ``file://`` registries and ``sqlite:///`` databases are taken from the
     application's root (the parent of its instance folder), like the flag store, so the
-    service behaves the same whichever directory a command is run from.
+    service behaves the same whichever directory a command is run from. ``runtime_role``
+    (PostgreSQL) splits the owner migrations run as from the role the service runs as:
+    see :mod:`satchel.tenancy.roles`.
     """
     root = Path(app.instance_path).parent
     if isinstance(registry, str):
@@ -65,6 +68,7 @@ def init_app(
         cache_ttl=cache_ttl,
         negative_ttl=negative_ttl,
         engine_options=engine_options or EngineOptions(),
+        runtime_role=runtime_role or None,
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy
