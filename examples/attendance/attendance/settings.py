@@ -6,6 +6,7 @@ environment variables prefixed ``ATTENDANCE_`` (e.g.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from satchel.config import secret
 
@@ -16,8 +17,9 @@ ENV_PREFIX = "ATTENDANCE"
 class Settings:
     """Every setting the service reads; the defaults run it locally with no other service."""
 
-    env: str = "development"
-    # Signs sessions and CSRF tokens; production refuses to start with this default.
+    # Exactly one of these; staging and production refuse default or weak secrets.
+    env: Literal["development", "test", "staging", "production"] = "development"
+    # Signs sessions and CSRF tokens; staging and production refuse this default.
     secret_key: str = secret("dev-only-secret-key-change-me")
     # Tenants are sub-domains of this domain: school-a.attendance.localhost
     base_domain: str = "attendance.localhost"
@@ -25,6 +27,11 @@ class Settings:
     tenant_registry: str = "file://instance/tenants.yaml"
     # Where new tenant databases go; {tenant} is replaced by the tenant's id.
     tenant_database_url: str = "sqlite:///instance/tenants/{tenant}.sqlite3"
+    # PostgreSQL: the role this service runs as, with data rights only. Tenant databases
+    # and their audit belong to the login of tenant_database_url in the task that runs
+    # `flask tenants create|migrate` (the owner); the service's own tenant_database_url
+    # logs in as this role (README: "Database roles").
+    tenant_db_runtime_role: str = "attendance_runtime"
     # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
     flags_store: str = "file://instance/flags.yaml"
     # Bearer tokens: who issues them, for whom, and the key that verifies them.
@@ -32,6 +39,10 @@ class Settings:
     jwt_audience: str = "attendance"
     jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
     jwt_algorithms: str = "HS256"
+    # The claim naming the tenant a user's token was issued for; other tenants refuse it.
+    jwt_tenant_claim: str = "tenant"
+    # Request bodies above this many bytes are refused with 413 before they are read.
+    max_request_bytes: int = 1024 * 1024
     # The students service; locally its mock (`satchel-mock up`) answers here.
     students_url: str = "http://127.0.0.1:8101"
     students_tenant_host: str = "{tenant}.students.localhost"

@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         base_domain=settings.base_domain,
         database_url_template=settings.tenant_database_url,
         script_location=str(ROOT / "migrations"),
+        runtime_role=settings.tenant_db_runtime_role,
     )
     health.register_check(app, "tenant-registry", tenancy.health_check)
     auth.init_app(
@@ -46,12 +47,19 @@ def create_app(overrides: dict | None = None) -> Flask:
         audience=settings.jwt_audience,
         key=settings.jwt_key,
         algorithms=settings.jwt_algorithms.split(","),
+        tenant_claim=settings.jwt_tenant_claim,
     )
     flags.init_app(app, FLAGS, store_url=settings.flags_store, env_prefix=ENV_PREFIX)
     # Outside production every response is checked against the spec too.
     checks = "off" if settings.env == "production" else "raise"
     handlers = f"{__package__}.api"
-    api.init_app(app, spec_path=SPEC, handlers=handlers, validate_responses=checks)
+    api.init_app(
+        app,
+        spec_path=SPEC,
+        handlers=handlers,
+        validate_responses=checks,
+        max_body_bytes=settings.max_request_bytes,
+    )
 
     app.cli.add_command(tenancy.cli)
     health.mark_ready(app)
