@@ -54,6 +54,11 @@ RULES: tuple[Rule, ...] = tuple(
             "The major version is in the base path; changes within it are additive",
             REVIEW,
         ),
+        (
+            "SAT-API-008",
+            "Integers declare the format of their column (int32 or int64)",
+            REVIEW,
+        ),
     )
     + _rules(
         "tenancy.md",
@@ -66,6 +71,11 @@ RULES: tuple[Rule, ...] = tuple(
         (
             "SAT-TEN-003",
             "The tenant comes from the request's host, never from its payload",
+            REVIEW,
+        ),
+        (
+            "SAT-TEN-004",
+            "A token opens only the tenants it names",
             REVIEW,
         ),
     )
@@ -108,6 +118,11 @@ RULES: tuple[Rule, ...] = tuple(
             "SAT-DAT-004",
             "Every table is under database-level audit",
             "satchel-migrations",
+        ),
+        (
+            "SAT-DAT-005",
+            "The service runs as a database role that owns nothing",
+            REVIEW,
         ),
     )
     + _rules(
