@@ -1,9 +1,12 @@
 """Classes and their pupils through the HTTP API."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
+from satchel import tenancy
 from tests.conftest import client_for, make_class
 
 
@@ -111,24 +114,44 @@ def test_no_token_is_401(app):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_racing_creations_of_one_name_give_one_201_and_409s(app):
+def test_racing_creations_of_one_name_give_one_201_and_409s(app, owner_app):
     """8 concurrent POSTs of one class name: one is created, the others get 409 naming it.
 
-    Each request checks the name is free before inserting, so most pass the check together;
-    the database's unique index decides, and its refusal becomes 409, never a 500.
+    Each request checks that the name is free, then inserts. A lock held on the table lets
+    every check pass and holds every insert until all 8 wait, the worst interleaving; the
+    database's unique index then decides, and its refusal becomes 409, never a 500.
     """
+    owner = owner_app.extensions["satchel.tenancy"]
 
     def create(_):
         client = client_for(app, "school-a")
         return client.post("/v1/classes", json={"name": "Race", "year_group": 7})
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        responses = list(pool.map(create, range(8)))
+        with tenancy.tenant_scope("school-a", tenancy=owner) as unit:
+            db = unit.session()
+            if db.get_bind().dialect.name != "postgresql":
+                pytest.skip("the race is staged with a PostgreSQL table lock")
+            db.execute(text("LOCK TABLE classes IN SHARE ROW EXCLUSIVE MODE"))
+            pending = [pool.submit(create, n) for n in range(8)]
+            _wait_for_blocked_inserts(db, 8)
+        responses = [future.result() for future in pending]
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * 7, [r.get_json() for r in responses]
     for refused in (r for r in responses if r.status_code == 409):
         assert refused.mimetype == "application/problem+json"
         assert "name" in refused.get_json()["detail"]
+
+
+def _wait_for_blocked_inserts(db, count: int, timeout: float = 20) -> None:
+    """Wait until ``count`` sessions wait for the lock on classes (or the timeout)."""
+    query = text(
+        "SELECT count(*) FROM pg_locks"
+        " WHERE NOT granted AND relation = 'classes'::regclass"
+    )
+    deadline = time.monotonic() + timeout
+    while db.execute(query).scalar() < count and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize(
