@@ -8,6 +8,7 @@ the service's database credentials would try is refused by PostgreSQL itself.
 from __future__ import annotations
 
 import secrets
+import shutil
 from contextlib import contextmanager
 
 import psycopg
@@ -18,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from satchel import audit
 from satchel.tenancy import FileRegistry, ProvisioningError, create_tenant
 from satchel.tenancy.engines import engine_url
-from tests.audit.support import make_audit_app, token_for
+from tests.audit.support import MIGRATIONS, make_audit_app, token_for
 from tests.tenancy.support import host
 
 RUNTIME = f"sat_runtime_{secrets.token_hex(3)}"
@@ -156,3 +157,80 @@ def test_a_runtime_role_that_is_the_owner_is_refused(audit_prefix, tmp_path_fact
         refused.value
     )
     assert registry.get("school-a") is None
+
+
+LATER = '''"""A later migration: a new audited table, created by the owner."""
+
+import sqlalchemy as sa
+from alembic import op
+
+from satchel import audit
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade() -> None:
+    op.create_table("extras", sa.Column("id", sa.Integer, primary_key=True))
+    audit.track(op, "extras")
+
+
+def downgrade() -> None:
+    audit.untrack(op, "extras")
+    op.drop_table("extras")
+'''
+
+
+def test_later_migrations_run_as_the_owner_and_grant_the_runtime_role(
+    estate, audit_prefix, tmp_path
+):
+    """`flask tenants migrate` connects as its own login: new tables are the owner's, the
+    runtime role may write them (audited) and may not switch their audit off."""
+    registry = FileRegistry(tmp_path / "tenants.yaml")
+    owner_url = SERVER.format(user="postgres") + f"/{audit_prefix}_later_{{tenant}}"
+    first = make_audit_app(
+        registry, database_url_template=owner_url, runtime_role=RUNTIME
+    )
+    create_tenant(first.extensions["satchel.tenancy"], "school-a")
+    first.extensions["satchel.tenancy"].close()
+    try:
+        # The next release's image: the same migrations and one more.
+        migrations = tmp_path / "migrations"
+        shutil.copytree(
+            MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        (migrations / "versions" / "0002_extras.py").write_text(LATER)
+        later = make_audit_app(
+            registry,
+            database_url_template=owner_url,
+            runtime_role=RUNTIME,
+            script_location=str(migrations),
+        )
+        runner = later.test_cli_runner()
+        migrated = runner.invoke(args=["tenants", "migrate", "--parallel", "1"])
+        assert migrated.exit_code == 0, migrated.output
+        status = runner.invoke(args=["tenants", "status"])
+        assert "1/1 tenants at head 0002" in status.output, status.output
+        later.extensions["satchel.tenancy"].close()
+        _check_extras(registry)
+    finally:
+        with psycopg.connect(
+            "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            name = f"{audit_prefix}_later_school-a"
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _check_extras(registry) -> None:
+    with as_runtime(registry) as conn:
+        conn.exec_driver_sql("INSERT INTO extras (id) VALUES (1)")
+        conn.commit()
+        (record,) = audit.history(conn, table="extras")
+        assert (record.action, record.db_user) == ("INSERT", RUNTIME)
+        with pytest.raises(sa.exc.ProgrammingError, match="must be owner"):
+            conn.exec_driver_sql("ALTER TABLE extras DISABLE TRIGGER ALL")
+        conn.rollback()
+        owner = conn.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'extras'"
+        ).scalar()
+    assert owner == "postgres"
