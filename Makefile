@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint format template-lock services system-packages clean
+.PHONY: demo test test-docker lint format template-lock services system-packages docker-packages clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,20 @@ $(INSTALLED): setup.cfg pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/python examples/demo.py
 
+CHECKOV := $(VENV)/checkov/bin/checkov
+
 ## test: every test of the kit (needs PostgreSQL and Redis: `make services` starts them)
-test: $(INSTALLED) services system-packages
+test: $(INSTALLED) $(CHECKOV) services system-packages
 	$(BIN)/python -m pytest
+
+## test-docker: build a stamped service's image and run it in a private Docker engine (slow)
+test-docker: $(INSTALLED) services docker-packages
+	$(BIN)/python -m pytest -m docker tests/docker
+
+# checkov pins old versions of packages the kit shares, so it gets a virtualenv of its own.
+$(CHECKOV):
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet 'checkov==3.3.30'
 
 ## lint: Black and flake8 over the kit's own code
 lint: $(INSTALLED)
@@ -37,6 +48,10 @@ services:
 ## system-packages: Debian's chromium (browser tests), wrk (benchmarks) and pgbouncer, if missing
 system-packages:
 	@bash .ci/system-packages
+
+## docker-packages: Debian's Docker engine and compose, and debootstrap for the base image
+docker-packages:
+	@bash .ci/docker-packages
 
 ## template-lock: re-lock the dependencies every new service starts from
 template-lock: $(INSTALLED)

@@ -3,7 +3,7 @@
 Run it with ``make demo`` (or ``python examples/demo.py``). Everything runs on embedded defaults
 (SQLite per tenant, flags in a file): no PostgreSQL, Redis or network needed. Every process it
 starts runs in its own process group and is stopped on the way out, whatever happens.
-``--keep-running`` keeps attendance and its mock up for a browser until Ctrl-C.
+``--keep-running`` keeps attendance and its mock up for a browser until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -254,11 +255,22 @@ def run_against_real(workdir: Path) -> None:
             )
 
 
+def stop_on_termination(signum: int, _frame) -> None:
+    """Leave through the ``with`` blocks, which stop every process, as Ctrl-C does."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Tell the story; return 0 when every step worked."""
+    # Python's default for SIGTERM and SIGHUP ends the process at once, skipping every
+    # `finally`: the mock and the services would be left running.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop_on_termination)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--keep-running", action="store_true", help="wait for Ctrl-C at step 5"
+        "--keep-running",
+        action="store_true",
+        help="wait for Ctrl-C (or SIGTERM) at step 5",
     )
     options = parser.parse_args(argv)
     started = time.monotonic()

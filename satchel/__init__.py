@@ -33,6 +33,8 @@ MODULES = (
     "testing",
     "dev_token",
     "startup",
+    "serve",
+    "deploycheck",
 )
 
 __all__ = ["__version__", *MODULES]

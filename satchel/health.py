@@ -6,15 +6,15 @@ service warms up (until :func:`mark_ready`), after SIGTERM (so the load balancer
 before exit), and while any critical check fails. Check results are cached for a couple of
 seconds so a tight probe interval cannot hammer the dependencies.
 
+Under ``satchel-serve`` (the production entry point) the supervisor owns SIGTERM: granian
+replaces any handler in its workers, so the supervisor marks every worker draining at once
+through the file named by ``SATCHEL_DRAIN_FILE``, waits, then stops granian; no handler is
+installed here then. :func:`mark_draining` is there for servers that offer a shutdown hook.
+
 Check outputs name dependencies (the registry's ``user@host/db``, the Redis address), so
 they are shown only to callers on the platform's network (``detail_networks``: loopback and
 private ranges by default, never a request a proxy forwarded) or presenting a service token
 the app's authenticator accepts; anyone else sees the statuses alone.
-
-Servers that own SIGTERM themselves (granian installs its handler in each worker after the
-app is loaded, replacing ours) stop accepting connections on SIGTERM, so the probe fails by
-refusal while granian drains in-flight requests; :func:`mark_draining` is there for servers
-that offer a shutdown hook instead.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from flask import Flask, Response, current_app, request
 from satchel import auth
 from satchel.api.markers import mark_public
 from satchel.problems import Problem
+from satchel.serve import DRAIN_FILE_ENV
 
 __all__ = [
     "DETAIL_NETWORKS",
@@ -120,6 +121,7 @@ def init_app(
     state = app.extensions[_EXTENSION] = _State(
         cache_seconds=cache_seconds, detail_networks=networks
     )
+    drain_file = os.environ.get(DRAIN_FILE_ENV)
 
     def livez() -> Response:
         return _respond({"status": "pass"}, 200)
@@ -136,7 +138,7 @@ def init_app(
             body.update(
                 status="fail", output="warming up: mark_ready(app) not called yet"
             )
-        elif state.draining:
+        elif state.draining or (drain_file and os.path.exists(drain_file)):
             body.update(status="fail", output="draining: the server is shutting down")
         elif failed:
             body.update(
@@ -153,7 +155,9 @@ def init_app(
             f"/{endpoint.removeprefix('satchel_')}", endpoint, view, methods=["GET"]
         )
         mark_public(app, endpoint, view, quiet=True)
-    if install_signal_handler and threading.current_thread() is threading.main_thread():
+    supervised = drain_file is not None
+    main_thread = threading.current_thread() is threading.main_thread()
+    if install_signal_handler and main_thread and not supervised:
         _install_sigterm(state, drain_seconds)
 
 

@@ -2,9 +2,9 @@
 
 Labels are bounded on purpose: the route is the URL rule (``/notes/<note_id>``), never the
 raw path, and the tenant is never a label (1,500 tenants x routes x statuses would explode a
-time-series database; the tenant belongs in logs). With several worker processes set
-``PROMETHEUS_MULTIPROC_DIR`` (an empty directory, before the server starts) and every
-worker's samples are aggregated at scrape time.
+time-series database; the tenant belongs in logs). Under ``satchel-serve`` (the image's entry
+point) every worker's samples are aggregated at scrape time: it gives each run a fresh
+``PROMETHEUS_MULTIPROC_DIR`` before granian starts, and removes it at exit.
 """
 
 from __future__ import annotations

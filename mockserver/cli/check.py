@@ -1,4 +1,4 @@
-"""``satchel-mock check``: every problem in the config, specs and overlays, as ``file:line`` lines.
+"""``satchel-mock check``: every problem in config, specs, overlays and recordings, at file:line.
 
 Stricter than loading: it also checks each spec against the OpenAPI meta-schema, and keeps
 going after the first problem so that one run lists everything to fix.
@@ -14,6 +14,7 @@ from satchel.openapi import SpecError, load_spec, validate_document
 from mockserver.core.engine import Engine
 from mockserver.core.errors import AnswersInvalid, MockError
 from mockserver.core.overlay import load_overlay
+from mockserver.core.recordings import load_recordings, recordings_path
 from mockserver.runtime.config import load_config, verify_digest
 
 __all__ = ["check_config"]
@@ -49,18 +50,27 @@ def check_spec(
     *,
     security: bool = True,
 ) -> list[str]:
-    """Return the problems of one spec and its overlay (its security too, unless off)."""
+    """Return the problems of one spec, its overlay and recordings (security too, unless off)."""
     try:
         spec = load_spec(spec_path)
     except SpecError as exc:
         return [str(exc)]
     problems = [str(error) for error in validate_document(spec)]
+    recorded = recordings_path(spec_path)
     try:
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
+        recordings = load_recordings(recorded) if recorded.is_file() else None
     except MockError as exc:
         return problems + [str(exc)]
     try:
-        Engine(name, spec, overlay, eager_limit=sys.maxsize, security=security)
+        Engine(
+            name,
+            spec,
+            overlay,
+            eager_limit=sys.maxsize,
+            security=security,
+            recordings=recordings,
+        )
     except AnswersInvalid as exc:
         problems.extend(str(error) for error in exc.errors)
     except (MockError, SpecError) as exc:

@@ -43,7 +43,8 @@ Quick start, in a service folder with mocks.yaml:
 How a response is chosen (first that applies):
   1. a rule of the active scenario, then an always-on overlay rule
   2. the Prefer header: Prefer: code=404, example=not-found, dynamic=true
-  3. the lowest 2xx response
+  3. for a recorded operation, its recording (none matching: an explained 501)
+  4. the lowest 2xx response
   The body: the example asked for by name, else the spec's first named
   example, else the media type's example, else the schema's example/default,
   else the overlay's first example for that status, else data generated
@@ -140,7 +141,18 @@ def up(
             param_hint="--stateful",
         )
     mocks.stateful.update(stateful)
-    run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
+    log = JsonLog(requests=not quiet)
+    for name in sorted(stateful):
+        recorded = len(mocks.engines[name].replay)
+        if recorded:
+            log.event(
+                "stateful",
+                level="warning",
+                neighbour=name,
+                detail=f"stateful mode answers {name} from its own items: the {recorded} "
+                "recorded exchange(s) in recordings.yaml are not replayed.",
+            )
+    run(mocks, log, reload=not no_reload)
 
 
 @cli.command()

@@ -128,8 +128,12 @@ class AnswerBuilder:
         headers = [(SOURCE_HEADER, shown)]
         if media_name is not None:
             headers.insert(0, ("content-type", media_name))
-        headers += self._declared_headers(operation, status, response)
-        headers += [(k.lower(), v) for k, v in extra_headers]
+        # A header the overlay or a recording gives replaces the generated one (sent once).
+        extra = [(k.lower(), v) for k, v in extra_headers]
+        given = {name for name, _ in extra}
+        declared = self._declared_headers(operation, status, response)
+        headers += [(k, v) for k, v in declared if k not in given]
+        headers += extra
         return Answer(status, tuple(headers), encode_body(media_name, value))
 
     def _generate(

@@ -34,9 +34,11 @@ from mockserver.core.misses import (
     spec_answer_to_invalid,
     spec_answer_to_unauthorized,
 )
-from mockserver.core.overlay import Overlay, load_overlay, merge_overlays
+from mockserver.core.overlay import Overlay, load_overlay
 from mockserver.core.plans import Plan, Planner
 from mockserver.core.prefer import PreferInvalid, parse_prefer
+from mockserver.core.recordings import Recordings, load_recordings, recordings_path
+from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
 from mockserver.core.tenant_tokens import tenant_refusal
 from mockserver.core.select import default_status, response_for
@@ -54,7 +56,8 @@ class Engine:
     """Answer requests for one neighbour from its spec and overlay.
 
     ``security=False`` (``security: off`` in mocks.yaml) answers requests that lack the
-    credentials the spec requires instead of refusing them with 401.
+    credentials the spec requires instead of refusing them with 401. ``recordings`` (from
+    ``satchel-mock record``) answer the operations they cover, after the overlay's rules.
     """
 
     def __init__(
@@ -67,16 +70,29 @@ class Engine:
         scenario: str | None = None,
         eager_limit: int = EAGER_LIMIT,
         security: bool = True,
+        recordings: Recordings | None = None,
     ) -> None:
         self.name = name
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
         self._builder = AnswerBuilder(seed, spec_resolver(spec), self._locate)
-        self._planner = Planner(spec, self.overlay, self._builder, security=security)
+        # Recordings are checked alongside the overlay, so `check` lists both at once.
+        replay_errors: list[MockError] = []
+        self.replay: Replay = build_replay(
+            name, spec, recordings, self._builder, replay_errors
+        )
         self._plans: dict[Operation, Plan] = {}
-        if len(spec.operations) <= eager_limit:
-            self._plans = self._planner.plans(spec.operations)
+        try:
+            self._planner = Planner(
+                spec, self.overlay, self._builder, security=security
+            )
+            if len(spec.operations) <= eager_limit:
+                self._plans = self._planner.plans(spec.operations)
+        except AnswersInvalid as exc:
+            raise AnswersInvalid([*exc.errors, *replay_errors]) from None
+        if replay_errors:
+            raise AnswersInvalid(replay_errors)
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
         self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
@@ -96,8 +112,7 @@ class Engine:
         """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
-        if recorded.is_file():
-            overlay = merge_overlays(overlay or Overlay(), load_overlay(recorded))
+        recordings = load_recordings(recorded) if recorded.is_file() else None
         return cls(
             name,
             load_spec(spec_path),
@@ -105,6 +120,7 @@ class Engine:
             seed=seed,
             scenario=scenario,
             security=security,
+            recordings=recordings,
         )
 
     @property
@@ -126,8 +142,8 @@ class Engine:
             )
         self._scenario = scenario
 
-    def handle(self, request: MockRequest) -> MockResponse:
-        """Return the response to ``request``."""
+    def handle(self, request: MockRequest, *, replay: bool = True) -> MockResponse:
+        """Return the response to ``request`` (``replay=False``: ignore the recordings)."""
         headers = request.headers
         origin = headers.get("origin")
         if (
@@ -136,14 +152,15 @@ class Engine:
             and "access-control-request-method" in headers
         ):
             return self._preflight(request, origin)
-        response = self._answer(request)
+        response = self._answer(request, replay)
         return response if origin is None else with_origin(response, origin)
 
-    def _answer(self, request: MockRequest) -> MockResponse:
+    def _answer(self, request: MockRequest, replay: bool = True) -> MockResponse:
         """Route, check credentials, validate and choose the answer (without per-request CORS).
 
         Credentials come before validation, as in Prism: a request without its token gets
         401 even when its body is wrong too, since the real service would refuse it first.
+        A request the mock would refuse that was recorded gets the neighbour's own answer.
         """
         found = self.spec.match(request.method, request.path)
         if isinstance(found, Miss):
@@ -166,10 +183,18 @@ class Engine:
         query = parse_qs(request.query, keep_blank_values=True) if request.query else {}
         cookie = headers.get("cookie")
         cookies = _cookies(cookie) if cookie else {}
+        recorded = None
+        if replay and self.replay.covers(found.operation):
+            incoming = self.replay.incoming(
+                found.operation, request.path, headers, query, cookies, request.body
+            )
+            recorded = self.replay.find(found.operation, incoming)
         guard = plan.guard
         if guard is not None:
             missing = guard.missing(headers, query, cookies)
             if missing is not None:
+                if recorded is not None and recorded[0] is not None:
+                    return self.replay.answer(recorded[0])
                 return self._unauthorized(plan, guard, missing)
             refused = tenant_refusal(headers)
             if refused is not None:
@@ -184,6 +209,8 @@ class Engine:
                 request.body,
             )
         except RequestInvalid as exc:
+            if recorded is not None and recorded[0] is not None:
+                return self.replay.answer(recorded[0])
             own = spec_answer_to_invalid(plan.answers, exc)
             if own is not None:
                 return own
@@ -195,7 +222,21 @@ class Engine:
                 break
         else:
             prefer = headers.get("prefer")
-            response = self._preferred(plan, prefer) if prefer else plan.default
+            if prefer:
+                response = self._preferred(plan, prefer)
+            elif recorded is None:
+                response = plan.default
+            elif recorded[0] is not None:
+                response = self.replay.answer(recorded[0])
+            else:
+                return self.replay.miss(
+                    plan.operation,
+                    plan.label,
+                    request.method,
+                    incoming,
+                    recorded[1],
+                    self.spec.base_path,
+                )
         accept = headers.get("accept")
         if accept is None or accept == "*/*":
             return response
@@ -347,11 +388,6 @@ class Engine:
     def _locate(self, operation: Operation, suffix: str) -> str:
         """Return ``file:line`` of a place in the operation's spec, for load-time errors."""
         return locate_in_spec(self.spec, operation.pointer + suffix)
-
-
-def recordings_path(spec_path: str | Path) -> Path:
-    """Return where ``satchel-mock record`` keeps a neighbour's recordings: beside its spec."""
-    return Path(spec_path).parent / "recordings.yaml"
 
 
 def _cookies(header: str) -> dict[str, str]:

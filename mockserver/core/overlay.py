@@ -44,7 +44,6 @@ __all__ = [
     "Respond",
     "Rule",
     "load_overlay",
-    "merge_overlays",
 ]
 
 _TOP_KEYS = ("examples", "rules", "scenarios")
@@ -318,23 +317,3 @@ def _escape(token: str) -> str:
 def _fail(source: YamlSource, pointer: str, message: str) -> None:
     """Raise an :class:`OverlayError` at the line of ``pointer``."""
     raise OverlayError(message, file=source.path, line=source.line(pointer))
-
-
-def merge_overlays(first: Overlay, then: Overlay) -> Overlay:
-    """Return ``first`` with ``then``'s examples and rules added (``first``'s rules win).
-
-    Used to replay recordings: ``recordings.yaml`` is an overlay kept beside the developer's
-    own, and an explicit rule of theirs must beat a recorded answer.
-    """
-    examples = {op: dict(by_status) for op, by_status in first.examples.items()}
-    for op, by_status in then.examples.items():
-        for status, named in by_status.items():
-            examples.setdefault(op, {}).setdefault(status, {})
-            examples[op][status] = {**named, **examples[op][status]}
-    return Overlay(
-        path=first.path or then.path,
-        examples=examples,
-        example_lines={**then.example_lines, **first.example_lines},
-        rules=first.rules + then.rules,
-        scenarios=first.scenarios,
-    )

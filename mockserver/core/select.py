@@ -4,7 +4,8 @@ The precedence, documented for users in the README and ``--help``:
 
 1. an active scenario's rule, then an always-on overlay rule (first match wins);
 2. the client's ``Prefer: code=, example=, dynamic=`` header;
-3. otherwise the lowest declared 2xx status.
+3. for an operation with recordings, the recorded answer (:mod:`mockserver.core.replay`);
+4. otherwise the lowest declared 2xx status.
 
 Within the chosen status and media type, the body is the requested example by name (the spec's
 or the overlay's), else the spec's first named example, else the media type's ``example``, else

@@ -21,9 +21,10 @@ import responses
 
 from mockserver.core.answers import SOURCE_HEADER
 from mockserver.core.messages import MockRequest, MockResponse
+from mockserver.core.replay import MISS_SOURCE
 from mockserver.runtime.admin import operations
 from mockserver.runtime.dispatch import dispatch
-from mockserver.runtime.faults import parse_fault
+from mockserver.runtime.faults import check_operation, parse_fault
 from mockserver.runtime.journal import Entry, coverage
 from mockserver.runtime.mockset import Listener, MockSet, from_config
 
@@ -31,7 +32,7 @@ __all__ = ["InProcessMocks", "MockMiss"]
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 #: Sources of the answers that mean "the mock could not answer this request".
-_MISS_SOURCES = ("mock: no matching operation", "mock: host routing")
+_MISS_SOURCES = ("mock: no matching operation", "mock: host routing", MISS_SOURCE)
 
 
 class MockMiss(AssertionError):
@@ -117,9 +118,9 @@ class InProcessMocks:
         self._engine(neighbour)
         if isinstance(fault.get("delay"), tuple):
             fault["delay"] = list(fault["delay"])
-        self.mocks.faults.set(
-            parse_fault({"neighbour": neighbour, "operation": operation, **fault})
-        )
+        parsed = parse_fault({"neighbour": neighbour, "operation": operation, **fault})
+        check_operation(parsed, operations(self.mocks))
+        self.mocks.faults.set(parsed)
 
     def clear_faults(self, neighbour: str | None = None) -> None:
         """Remove every fault, or one neighbour's."""
@@ -169,10 +170,7 @@ class InProcessMocks:
         ) -> tuple[int, list, bytes] | Exception:
             request = to_mock_request(prepared)
             _, response = dispatch(self.mocks, listener, request)
-            if (
-                response.route is None
-                and response.header(SOURCE_HEADER) in _MISS_SOURCES
-            ):
+            if response.header(SOURCE_HEADER) in _MISS_SOURCES:
                 self.misses.append(_explain(request, response))
             if response.delay:
                 time.sleep(response.delay)

@@ -116,7 +116,7 @@ def mock_neighbours(request: pytest.FixtureRequest) -> Any:
 
 
 def _reset(mocks: InProcessMocks) -> None:
-    """Start a test with no journal, faults, misses or scenarios."""
+    """Start a test with no journal, faults, misses or scenarios; recordings rewound."""
     mocks.mocks.journal.clear()
     mocks.mocks.faults.clear()
     mocks.misses.clear()
@@ -125,3 +125,4 @@ def _reset(mocks: InProcessMocks) -> None:
     mocks.passthru()
     for engine in mocks.mocks.engines.values():
         engine.use_scenario(None)
+        engine.replay.rewind()

@@ -15,8 +15,9 @@
   ``{"neighbour": "students", "operation": "get_student", "status": 503}`` (or a list);
   ``DELETE`` (optionally ``?neighbour=``) removes them.
 - ``GET|PUT|DELETE /__satchel/state``: the neighbours in stateful mode; ``PUT``
-  ``{"neighbour": "pets", "stateful": true}`` switches it; ``DELETE`` (optionally
-  ``?neighbour=``) forgets the items created so far (between tests).
+  ``{"neighbour": "pets", "stateful": true}`` switches it (and says how many recorded
+  exchanges it will not replay); ``DELETE`` (optionally ``?neighbour=``) forgets the items
+  created so far and starts recorded sequences over (between tests).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from mockserver.core.errors import MockError
 from mockserver.core.messages import MockRequest, MockResponse
 from mockserver.core.misses import problem_answer
 from mockserver.runtime.dashboard import render_dashboard
-from mockserver.runtime.faults import FaultError, parse_fault
+from mockserver.runtime.faults import FaultError, check_operation, parse_fault
 from mockserver.runtime.journal import coverage
 from mockserver.runtime.mockset import Listener, MockSet
 
@@ -151,6 +152,11 @@ def _faults(
                 f"no neighbour {', '.join(unknown)} is served; "
                 f"known: {', '.join(mocks.engines)}.",
             )
+        try:
+            for fault in faults:
+                check_operation(fault, operations(mocks))
+        except FaultError as exc:
+            return _problem(404, str(exc))
         for fault in faults:
             mocks.faults.set(fault)
     return _json(200, {"faults": [f.to_json() for f in mocks.faults.all()]})
@@ -162,6 +168,9 @@ def _state(
     """List, switch or clear stateful mode."""
     if method == "DELETE":
         mocks.state.clear(query.get("neighbour"))
+        for name, engine in mocks.engines.items():
+            if query.get("neighbour") in (None, name):
+                engine.replay.rewind()
     elif method == "PUT":
         try:
             wanted = json.loads(body or b"null")
@@ -183,7 +192,11 @@ def _state(
         else:
             mocks.stateful.discard(neighbour)
             mocks.state.clear(neighbour)
-    return _json(200, {"stateful": sorted(mocks.stateful)})
+    answer: dict[str, Any] = {"stateful": sorted(mocks.stateful)}
+    ignored = {n: len(mocks.engines[n].replay) for n in answer["stateful"]}
+    if any(ignored.values()):  # stateful mode does not replay recordings: say so
+        answer["recordings_not_replayed"] = {n: c for n, c in ignored.items() if c}
+    return _json(200, answer)
 
 
 def _as_list(wanted: Any) -> list[Any]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mockserver.core.errors import ConfigError
+from mockserver.core.recordings import recordings_path
 from mockserver.core.yamlsource import YamlSource, check_keys, read_yaml
 
 __all__ = [
@@ -98,9 +99,7 @@ class MockConfig:
         found = [self.path]
         for neighbour in self.neighbours:
             found.append(neighbour.spec)
-            found.append(
-                neighbour.spec.parent / "recordings.yaml"
-            )  # watched if it appears
+            found.append(recordings_path(neighbour.spec))  # watched if it appears
             if neighbour.overlay is not None:
                 found.append(neighbour.overlay)
         return tuple(found)

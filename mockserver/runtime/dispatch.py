@@ -53,9 +53,13 @@ def dispatch(
             problem_answer(problem, "mock: host routing"), "", None
         )
     engine = mocks.engines[name]
-    response = engine.handle(request)
     if name in mocks.stateful:
+        # Stateful mode answers from its own items, built on the spec's answers: recorded
+        # exchanges are not replayed there (README, "Stateful mode").
+        response = engine.handle(request, replay=False)
         response = mocks.state.handle(name, engine, request, response)
+    else:
+        response = engine.handle(request)
     operation = response.operation_id or (
         f"{request.method} {response.route}" if response.route else None
     )

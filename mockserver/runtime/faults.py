@@ -8,6 +8,7 @@ wins over one on its whole neighbour.
 
 from __future__ import annotations
 
+import difflib
 import random
 import threading
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from satchel.problems import Problem
 
 from mockserver.core.errors import MockError
 
-__all__ = ["Fault", "FaultError", "FaultTable", "parse_fault"]
+__all__ = ["Fault", "FaultError", "FaultTable", "check_operation", "parse_fault"]
 
 _KEYS = ("neighbour", "operation", "status", "delay", "seed", "reset", "timeout")
 
@@ -125,6 +126,23 @@ def parse_fault(data: object) -> Fault:
         seed,
         flags["reset"],
         flags["timeout"],
+    )
+
+
+def check_operation(fault: Fault, operations: dict[str, list[str]]) -> None:
+    """Raise :class:`FaultError` when ``fault`` names an operation its neighbour lacks.
+
+    A fault on a misspelt operation would be accepted and never fire, so the test that relies
+    on it would pass for the wrong reason.
+    """
+    known = operations.get(fault.neighbour, [])
+    if fault.operation is None or fault.operation in known:
+        return
+    close = difflib.get_close_matches(fault.operation, known, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise FaultError(
+        f"{fault.neighbour} has no operation '{fault.operation}'; its operations: "
+        f"{', '.join(known) or 'none'}.{hint}"
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import socket
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ def story() -> str:
     "line",
     [
         "== 1. Stamp a new service from the template",
-        "35 files, a git repository with one commit and a .cruft.json, among them:",
+        "38 files, a git repository with one commit and a .cruft.json, among them:",
         "tenants school-a, school-b provisioned: one SQLite database each",
         "  Ada Lovelace   present",
         "school-b sees 0 register(s) for class 1",
@@ -66,6 +68,33 @@ def test_leaves_nothing_running(story):
     """Every port the demo served on is closed once it has exited."""
     ports = {int(port) for port in URL.findall(story)}
     assert len(ports) >= 3
+    for port in ports:
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
+
+
+def test_sigterm_while_kept_running_stops_everything(tmp_path):
+    """`--keep-running` stopped with SIGTERM (not Ctrl-C) stops its mock and service too."""
+    log = tmp_path / "demo.log"
+    with open(log, "w") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-u", str(DEMO), "--keep-running"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 150
+        while "Running until Ctrl-C" not in log.read_text():
+            assert demo.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the demo never reached step 5"
+            time.sleep(0.2)
+        ports = {int(port) for port in URL.findall(log.read_text())}
+        assert len(ports) >= 2
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=30) == 128 + signal.SIGTERM
+    finally:
+        if demo.poll() is None:
+            demo.kill()
     for port in ports:
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"

@@ -11,6 +11,7 @@ import requests
 
 from mockserver.cli.pin import pin_digests
 from mockserver.harness.inprocess import InProcessMocks
+from mockserver.runtime.faults import FaultError
 from satchel.openapi import load_spec
 from tests.mockserver.conftest import MOCK, PETSTORE, free_port, start_mock
 
@@ -290,9 +291,13 @@ def test_seeded_random_delay_repeats(service):
          "reset, timeout."),
         ('{"neighbour": "nobody", "status": 503}',
          "no neighbour nobody is served; known: students, registry, pets."),
+        ('{"neighbour": "students", "operation": "get_pupils", "status": 503}',
+         "students has no operation 'get_pupils'; its operations: list_classes, "
+         "create_class, list_class_pupils, add_pupil, get_pupil, move_pupil. "
+         "Did you mean 'get_pupil'?"),
     ],
     ids=["no-neighbour", "bad-status", "bad-delay", "two-kinds", "empty", "unknown-key",
-         "unknown-neighbour"],
+         "unknown-neighbour", "unknown-operation"],
 )  # fmt: skip
 def test_bad_faults_are_refused_with_the_reason(service, body, detail):
     """Every malformed fault is a 400/404 problem saying what is wrong."""
@@ -302,6 +307,18 @@ def test_bad_faults_are_refused_with_the_reason(service, body, detail):
     )
     assert answer.status_code in (400, 404)
     assert answer.json()["detail"] == detail
+
+
+def test_a_fault_on_an_unknown_operation_is_refused_at_once(inprocess):
+    """A misspelt operation would never fire: the fixture refuses it, listing the real ones."""
+    with pytest.raises(FaultError) as caught:
+        inprocess.fault("students", "get_pupils", status=503)
+    assert str(caught.value) == (
+        "students has no operation 'get_pupils'; its operations: list_classes, "
+        "create_class, list_class_pupils, add_pupil, get_pupil, move_pupil. "
+        "Did you mean 'get_pupil'?"
+    )
+    assert inprocess.mocks.faults.all() == []
 
 
 def test_pin_writes_the_first_digest_over_a_placeholder(tmp_path):

@@ -1,4 +1,4 @@
-"""The test service through a real granian WSGI server with two workers."""
+"""The test service through a real granian WSGI server with two workers (satchel-serve)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,40 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 from runtime_notes import db
-from server_helpers import RESOURCES, free_port, wait_for
+from server_helpers import RESOURCES, descendants, free_port, wait_for, wait_until_gone
 
 from satchel.testing import bearer, make_token
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """Start granian (2 workers, prometheus multiprocess mode); yield base URL and log file."""
+    """Serve through satchel-serve (granian, 2 workers); yield base URL and log file.
+
+    The runtime sets up multi-process metrics itself; on the way out every process of the
+    tree must be gone (a worker once kept serving for hours after its master was stopped).
+    """
     tmp = tmp_path_factory.mktemp("granian")
     database = f"sqlite:///{tmp / 'notes.db'}"
     db.metadata.create_all(
         sa.create_engine(database)
     )  # created once, not raced by workers
-    (tmp / "prom").mkdir()
     port = free_port()
     log_path = tmp / "stdout.log"
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(RESOURCES), os.getcwd()]),
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp / "prom"),
         "RUNTIME_NOTES_DATABASE_URL": database,
     }
-    command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--no-log", "serve:app"]
+    command = [str(Path(sys.executable).parent / "satchel-serve"), "--workers", "2"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-settings"]
+    command += ["--drain-seconds", "0", "serve:app"]
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             command, cwd=RESOURCES, env=env, stdout=log, stderr=log
@@ -44,14 +48,16 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/livez")
+        tree = descendants(process.pid)
         yield base, log_path
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    assert wait_until_gone(tree, 10) == set(), "a granian process outlived the server"
 
 
 def headers(**extra) -> dict[str, str]:
@@ -90,7 +96,7 @@ def test_requests_through_granian(server):
 
 
 def test_metrics_aggregate_across_workers(server):
-    """In multiprocess mode every worker's requests are in one scrape."""
+    """Without any set-up by the service, every worker's requests are in one scrape."""
     base, _ = server
     for _ in range(12):
         requests.get(base + "/v1/ping")

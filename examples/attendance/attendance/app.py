@@ -13,6 +13,7 @@ from flask import Flask
 
 from satchel import api, auth, errors, flags, health, logs, metrics, tenancy
 from satchel.config import load_config
+from satchel.dev_token import dev_token_command
 
 from . import pages, sessions
 from .clients.students import StudentsClient
@@ -34,14 +35,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     logs.init_app(app, service="attendance", env=settings.env)
     errors.init_app(app)
     metrics.init_app(app)
-    # In production a SIGTERM fails readiness first, so the load balancer drains the task.
-    health.init_app(app, drain_seconds=5 if settings.env == "production" else 0)
+    # In production a SIGTERM fails readiness first, so the load balancer drains the task
+    # (under satchel-serve the supervisor does this for every worker at once).
+    drain = settings.drain_seconds if settings.env == "production" else 0
+    health.init_app(app, drain_seconds=drain)
     tenancy.init_app(
         app,
         registry=settings.tenant_registry,
         base_domain=settings.base_domain,
         database_url_template=settings.tenant_database_url,
         script_location=str(ROOT / "migrations"),
+        engine_options=tenancy.EngineOptions.for_pooler(
+            settings.tenant_db_pooler,
+            connection_budget=settings.tenant_db_connection_budget or None,
+        ),
         runtime_role=settings.tenant_db_runtime_role,
     )
     health.register_check(app, "tenant-registry", tenancy.health_check)
@@ -82,5 +89,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     pages.init_app(app)
 
     app.cli.add_command(tenancy.cli)
+    if settings.env != "production":
+        app.cli.add_command(dev_token_command)
     health.mark_ready(app)
     return app

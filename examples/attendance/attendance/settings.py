@@ -30,8 +30,14 @@ class Settings:
     # PostgreSQL: the role this service runs as, with data rights only. Tenant databases
     # and their audit belong to the login of tenant_database_url in the task that runs
     # `flask tenants create|migrate` (the owner); the service's own tenant_database_url
-    # logs in as this role (README: "Database roles").
+    # logs in as this role (deploy/README.md, "Two database roles").
     tenant_db_runtime_role: str = "attendance_runtime"
+    # How tenant URLs reach PostgreSQL: "direct", or "pgbouncer" when they name PgBouncer in
+    # transaction mode; then the process keeps a client connection per active tenant.
+    tenant_db_pooler: Literal["direct", "pgbouncer"] = "direct"
+    # Connections this process may hold open across tenants; 0 keeps the pooler's default
+    # (20 direct, 2000 client connections through PgBouncer).
+    tenant_db_connection_budget: int = 0
     # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
     flags_store: str = "file://instance/flags.yaml"
     # Bearer tokens: who issues them, for whom, and the key that verifies them.
@@ -43,6 +49,14 @@ class Settings:
     jwt_tenant_claim: str = "tenant"
     # Request bodies above this many bytes are refused with 413 before they are read.
     max_request_bytes: int = 1024 * 1024
+    # How satchel-serve (the image's entry point) runs the service: worker processes, threads
+    # in each; on SIGTERM /readyz fails for drain_seconds while requests are still served, then
+    # requests in flight get shutdown_timeout seconds. Keep the load balancer's deregistration
+    # delay above drain_seconds (deploy/README.md).
+    workers: int = 2
+    threads: int = 1
+    drain_seconds: float = 5.0
+    shutdown_timeout: float = 20.0
     # The students service; locally its mock (`satchel-mock up`) answers here.
     students_url: str = "http://127.0.0.1:8101"
     students_tenant_host: str = "{tenant}.students.localhost"

@@ -1,4 +1,4 @@
-"""The WSGI entry point the production server loads (``granian --interface wsgi``)."""
+"""The WSGI entry point the production server loads (``satchel-serve``, which runs granian)."""
 
 from satchel.startup import create_or_exit
 

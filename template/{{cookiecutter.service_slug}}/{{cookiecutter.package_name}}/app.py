@@ -31,8 +31,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     logs.init_app(app, service="{{ cookiecutter.service_slug }}", env=settings.env)
     errors.init_app(app)
     metrics.init_app(app)
-    # In production a SIGTERM fails readiness first, so the load balancer drains the task.
-    health.init_app(app, drain_seconds=5 if settings.env == "production" else 0)
+    # In production a SIGTERM fails readiness first, so the load balancer drains the task
+    # (under satchel-serve the supervisor does this for every worker at once).
+    drain = settings.drain_seconds if settings.env == "production" else 0
+    health.init_app(app, drain_seconds=drain)
     tenancy.init_app(
         app,
         registry=settings.tenant_registry,

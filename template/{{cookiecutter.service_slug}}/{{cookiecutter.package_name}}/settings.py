@@ -30,7 +30,7 @@ class Settings:
     # PostgreSQL: the role this service runs as, with data rights only. Tenant databases
     # and their audit belong to the login of tenant_database_url in the task that runs
     # `flask tenants create|migrate` (the owner); the service's own tenant_database_url
-    # logs in as this role (README: "Database roles").
+    # logs in as this role (deploy/README.md, "Two database roles").
     tenant_db_runtime_role: str = "{{ cookiecutter.package_name }}_runtime"
     # How tenant URLs reach PostgreSQL: "direct", or "pgbouncer" when they name PgBouncer in
     # transaction mode; then the process keeps a client connection per active tenant.
@@ -49,6 +49,14 @@ class Settings:
     jwt_tenant_claim: str = "tenant"
     # Request bodies above this many bytes are refused with 413 before they are read.
     max_request_bytes: int = 1024 * 1024
+    # How satchel-serve (the image's entry point) runs the service: worker processes, threads
+    # in each; on SIGTERM /readyz fails for drain_seconds while requests are still served, then
+    # requests in flight get shutdown_timeout seconds. Keep the load balancer's deregistration
+    # delay above drain_seconds (deploy/README.md).
+    workers: int = 2
+    threads: int = 1
+    drain_seconds: float = 5.0
+    shutdown_timeout: float = 20.0
 {%- for neighbour in cookiecutter | satchel_neighbours %}
 {%- set attr = neighbour.name.replace('-', '_') %}
     # The {{ neighbour.name }} service; locally its mock (`satchel-mock up`) answers here.

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from satchel.config import secret
 
+ENV_PREFIX = "RUNTIME_NOTES"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -18,5 +20,8 @@ class Settings:
     jwt_audience: str = "runtime-notes"
     log_level: str = "INFO"
     drain_seconds: float = 0.0
+    # Read by satchel-serve: worker processes and threads in each.
+    workers: int = 2
+    threads: int = 1
     handle_sigterm: bool = False
     validate_responses: str = "raise"
