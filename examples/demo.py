@@ -57,6 +57,7 @@ def token(audience: str, tenant: str, hours: float = 0.1) -> str:
         audience=audience,
         subject=f"teacher-{tenant}",
         expires_in=hours * 3600,
+        tenant=tenant,
     )
 
 

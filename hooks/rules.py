@@ -64,6 +64,11 @@ RULES: tuple[Rule, ...] = tuple(
             "Every public function in <package>/api/<tag>.py is named by an operation",
             "satchel-handlers",
         ),
+        (
+            "SAT-API-008",
+            "Integers declare the format of their column (int32 or int64)",
+            REVIEW,
+        ),
     )
     + _rules(
         "tenancy.md",
@@ -79,6 +84,11 @@ RULES: tuple[Rule, ...] = tuple(
             "satchel-tenancy",
             "a tenant a function gets from its callers (or from anything the hook cannot"
             " trace) is chosen in code the hook does not follow",
+        ),
+        (
+            "SAT-TEN-004",
+            "A token opens only the tenants it names",
+            REVIEW,
         ),
     )
     + _rules(
@@ -122,6 +132,11 @@ RULES: tuple[Rule, ...] = tuple(
             "satchel-migrations",
             "SQL a migration takes from elsewhere (another module, a file) is not spelled"
             " out where the hook reads",
+        ),
+        (
+            "SAT-DAT-005",
+            "The service runs as a database role that owns nothing",
+            REVIEW,
         ),
     )
     + _rules(

@@ -1,9 +1,11 @@
-"""Bearer-token identity: verify a JWT (signature, issuer, audience, expiry) into an Actor.
+"""Bearer-token identity: verify a JWT (signature, issuer, audience, expiry, tenant) into an Actor.
 
 The router calls :meth:`Authenticator.authenticate` only for operations whose effective
 OpenAPI ``security`` requires a bearer scheme; handlers read :func:`current_actor`. Verified
 tokens are cached (a bounded LRU keyed by the whole token, never beyond its ``exp``) so a busy
-client does not pay for signature verification on every request.
+client does not pay for signature verification on every request. Inside a tenant's request a
+token must name that tenant (:mod:`satchel.tenant_claims`), checked on every request, cached
+or not.
 """
 
 from __future__ import annotations
@@ -20,11 +22,16 @@ from flask import Flask
 from satchel import context
 from satchel.context import Actor
 from satchel.problems import Problem
+from satchel.tenant_claims import TenantClaimInvalid, forbidden, tenants_of
 
 __all__ = ["AuthError", "Authenticator", "authenticator", "current_actor", "init_app"]
 
 _EXTENSION = "satchel.auth"
 _ASYMMETRIC_PREFIXES = ("RS", "PS", "ES", "Ed")
+# The kind of key each algorithm family verifies with; one key can serve only one kind.
+_KEY_KINDS = {"HS": "HMAC secret", "RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "EdDSA"}
+# Registered time claims are NumericDate (RFC 7519 2): PyJWT also takes "1700000000".
+_TIME_CLAIMS = ("exp", "nbf", "iat")
 
 
 class AuthError(Exception):
@@ -58,6 +65,7 @@ class Authenticator:
         algorithms: Sequence[str] = ("HS256",),
         leeway: float = 30,
         cache_size: int = 1024,
+        tenant_claim: str = "tenant",
     ) -> None:
         if not key:
             raise AuthError(
@@ -67,8 +75,15 @@ class Authenticator:
             raise AuthError(
                 "No JWT algorithms given; pass algorithms=['HS256'] or ['RS256']."
             )
+        _refuse_mixed_keys([name.strip() for name in algorithms])
+        if not tenant_claim:
+            raise AuthError(
+                "No tenant claim name given; pass tenant_claim='tenant' (or the claim your"
+                " identity provider puts the tenant in)."
+            )
         self.issuer, self.audience, self.leeway = issuer, audience, leeway
-        self.algorithms = list(algorithms)
+        self.tenant_claim = tenant_claim
+        self.algorithms = [name.strip() for name in algorithms]
         self._key = _prepare_key(key, self.algorithms)
         self._cache: OrderedDict[str, tuple[Actor, float]] = OrderedDict()
         self._cache_size = cache_size
@@ -80,8 +95,22 @@ class Authenticator:
         return self._key
 
     def authenticate(self, authorization: str | None) -> Actor:
-        """Return the actor of a valid ``Authorization: Bearer`` header or raise a 401 Problem."""
-        token = _bearer_token(authorization)
+        """Return the actor of a valid ``Authorization: Bearer`` header or raise a Problem.
+
+        401 for a token that does not verify; 403 for one that does but does not name the
+        tenant in scope (the request's, from its host). Outside tenant scope (health, an app
+        without tenancy) no tenant is at stake and none is required.
+        """
+        actor = self._actor(_bearer_token(authorization))
+        tenant = context.tenant_id.get()
+        if tenant is not None:
+            refused = forbidden(actor.tenants, tenant, actor.type, self.tenant_claim)
+            if refused is not None:
+                raise refused
+        return actor
+
+    def _actor(self, token: str) -> Actor:
+        """Return the token's verified actor, from the cache while it has not expired."""
         now = time.time()
         cached = self._cache.get(token)
         if cached is not None and now <= cached[1] + self.leeway:
@@ -138,11 +167,23 @@ class Authenticator:
             ) from None
         except jwt.InvalidTokenError as error:
             raise _unauthorized(f"The token is invalid: {error}.") from None
+        for name in _TIME_CLAIMS:
+            value = claims.get(name)
+            if name in claims and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise _unauthorized(
+                    f"The token's {name!r} claim is not a number; time claims are seconds"
+                    " since the epoch (NumericDate), never strings."
+                )
         actor_type = claims.get("actor_type")
+        actor_type = actor_type if actor_type in ("user", "service") else "user"
+        try:
+            tenants = tenants_of(claims, actor_type, self.tenant_claim)
+        except TenantClaimInvalid as error:
+            raise _unauthorized(f"The token is invalid: {error}.") from None
         actor = Actor(
-            id=str(claims["sub"]),
-            type=actor_type if actor_type in ("user", "service") else "user",
-            claims=claims,
+            id=str(claims["sub"]), type=actor_type, claims=claims, tenants=tenants
         )
         return actor, float(claims["exp"])
 
@@ -163,15 +204,40 @@ def _bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+def _refuse_mixed_keys(algorithms: list[str]) -> None:
+    """Refuse algorithm lists that need two kinds of key: one key cannot serve both.
+
+    An HMAC secret and an RSA public key are different things; a list like ``RS256,HS256``
+    with one key either fails on every token of the other kind or, worse, invites the
+    algorithm-confusion attack (the public key used as an HMAC secret).
+    """
+    kinds = {_KEY_KINDS.get(name[:2], name) for name in algorithms}
+    if "none" in (name.lower() for name in algorithms):
+        raise AuthError("The 'none' algorithm verifies nothing; remove it.")
+    if len(kinds) > 1:
+        raise AuthError(
+            f"JWT algorithms {', '.join(algorithms)} need {' and '.join(sorted(kinds))} keys,"
+            " but one key is configured; list algorithms of one kind only (e.g. RS256 with"
+            " an RSA public key, or HS256 with a shared secret)."
+        )
+
+
 def _prepare_key(key: Any, algorithms: list[str]) -> Any:
     """Parse a PEM key once at start-up instead of on every verification."""
     if isinstance(key, str) and algorithms[0].startswith(_ASYMMETRIC_PREFIXES):
-        return jwt.get_algorithm_by_name(algorithms[0]).prepare_key(key)
+        try:
+            return jwt.get_algorithm_by_name(algorithms[0]).prepare_key(key)
+        except (jwt.InvalidKeyError, ValueError, TypeError) as error:
+            kind = _KEY_KINDS.get(algorithms[0][:2], algorithms[0])
+            raise AuthError(
+                f"The token verification key is not a usable {kind} key for"
+                f" {algorithms[0]} ({error}); give the identity provider's PEM public key."
+            ) from None
     return key
 
 
 def init_app(app: Flask, **options: Any) -> Authenticator:
-    """Create the app's :class:`Authenticator` (issuer, audience, key, algorithms, leeway)."""
+    """Create the app's :class:`Authenticator` from keyword options (see its constructor)."""
     app.extensions[_EXTENSION] = instance = Authenticator(**options)
     return instance
 

@@ -3,8 +3,11 @@
 A service declares its settings as a dataclass (``settings.py``); :func:`load_config` fills it
 from ``<PREFIX>_<FIELD>`` environment variables, coercing each value by the field's annotation.
 Fields made with :func:`secret` hold credentials: they never appear in ``repr()``, may be read
-from a file (``<PREFIX>_<FIELD>_FILE``, for Docker/Kubernetes secrets), and in production the
-service refuses to start while any of them is missing, empty or still its development default.
+from a file (``<PREFIX>_<FIELD>_FILE``, for Docker/Kubernetes secrets), and in staging and
+production the service refuses to start while any of them is missing, empty, still its
+development default or too weak (:mod:`satchel.key_strength`). An ``env`` setting must name
+one of :data:`ENVIRONMENTS` exactly: ``Production`` or ``prod`` would otherwise start with
+development secrets.
 """
 
 from __future__ import annotations
@@ -19,9 +22,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ConfigError", "load_config", "secret", "secret_fields"]
+from satchel.key_strength import weakness
+
+__all__ = [
+    "ENVIRONMENTS",
+    "STRICT_ENVIRONMENTS",
+    "ConfigError",
+    "load_config",
+    "secret",
+    "secret_fields",
+]
 
 T = TypeVar("T")
+
+#: The environments a service runs in; any other ``env`` is refused at start.
+ENVIRONMENTS = ("development", "test", "staging", "production")
+#: The environments real users or real data reach: no default, empty or weak secrets there.
+STRICT_ENVIRONMENTS = ("staging", "production")
 
 _SECRET = "satchel_secret"
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -78,6 +95,7 @@ def load_config(
             )
         values[name] = value
     settings = settings_class(**values)
+    _check_environment(settings, prefix, fields)
     _refuse_default_secrets(settings, prefix, fields)
     return settings
 
@@ -87,6 +105,9 @@ def load_config(
 _SERVICE_LINK = re.compile(
     r"SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP|SCTP)(_\w+)?)?"
 )
+# Names the platform reads itself, documented for every service: flag overrides (checked by
+# satchel.flags against the declared flags) and the test suite's database server.
+_PLATFORM_NAMES = re.compile(r"FLAG_\w+|TEST_DATABASE_URL")
 
 
 def _reject_unknown(environ: Mapping[str, str], prefix: str, fields: dict) -> None:
@@ -103,11 +124,13 @@ def _reject_unknown(environ: Mapping[str, str], prefix: str, fields: dict) -> No
         if key.startswith(prefix)
         and key not in valid
         and not _SERVICE_LINK.fullmatch(key[len(prefix) :])
+        and not _PLATFORM_NAMES.fullmatch(key[len(prefix) :])
     )
     if unknown:
         raise ConfigError(
             f"Unknown environment variable(s) {', '.join(unknown)}: no such setting. "
-            f"Valid names: {', '.join(sorted(valid))}. Fix the spelling or unset them."
+            f"Valid names: {', '.join(sorted(valid))}, and {prefix}FLAG_<KEY> (flag"
+            f" overrides), {prefix}TEST_DATABASE_URL (tests). Fix the spelling or unset them."
         )
 
 
@@ -217,26 +240,39 @@ def _with_article(noun: str) -> str:
     return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
+def _check_environment(settings: Any, prefix: str, fields: dict) -> None:
+    """Refuse an ``env`` outside :data:`ENVIRONMENTS`, listing the names that are."""
+    if "env" not in fields:
+        return
+    env = settings.env
+    if env not in ENVIRONMENTS:
+        raise ConfigError(
+            f"{prefix}ENV={env!r} is not an environment: expected exactly one of"
+            f" {', '.join(ENVIRONMENTS)} (lower case, no spaces). Set {prefix}ENV to one"
+            " of them."
+        )
+
+
 def _refuse_default_secrets(settings: Any, prefix: str, fields: dict) -> None:
-    """In production, refuse to start while a secret is missing, empty or its dev default."""
-    if getattr(settings, "env", None) != "production":
+    """In staging and production, refuse a secret that is missing, a default or weak."""
+    env = getattr(settings, "env", None)
+    if env not in STRICT_ENVIRONMENTS:
         return
     bad = []
     for field in fields.values():
         if not field.metadata.get(_SECRET):
             continue
         value = getattr(settings, field.name)
+        name = f"{field.name} ({prefix}{field.name.upper()})"
         if not value:
-            bad.append(
-                f"{field.name} ({prefix}{field.name.upper()}) is missing or empty"
-            )
+            bad.append(f"{name} is missing or empty")
         elif value == field.default:
-            bad.append(
-                f"{field.name} ({prefix}{field.name.upper()}) is still its development default"
-            )
+            bad.append(f"{name} is still its development default")
+        elif (reason := weakness(str(value))) is not None:
+            bad.append(f"{name} {reason}")
     if bad:
         raise ConfigError(
-            "Refusing to start in production with unsafe secrets: "
+            f"Refusing to start in {env} with unsafe secrets: "
             + "; ".join(bad)
             + f". Set each variable (or {prefix}<NAME>_FILE pointing at a secret file) "
             "to a strong, unique value."

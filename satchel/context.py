@@ -25,6 +25,8 @@ class Actor:
     id: str
     type: str = "user"  # "user", "service" or "system"
     claims: dict[str, Any] = field(default_factory=dict)
+    #: The tenants the token may act for ("*": every tenant); see satchel.tenant_claims.
+    tenants: frozenset[str] = frozenset()
 
 
 #: The authenticated actor of the current request, if any.

@@ -1,21 +1,28 @@
 """Render every error as ``application/problem+json`` (RFC 9457).
 
 A :class:`~satchel.problems.Problem` is rendered as is; Werkzeug's HTTP errors (404, 405 with
-its ``Allow`` header, 415, ...) become problems with the same status; anything else is a 500
-whose body carries the request id to quote to support, never the traceback, which goes to
-the log instead.
+its ``Allow`` header, 413, 415, ...) become problems with the same status; a database error a
+client caused (a unique value taken, a number beyond its column) becomes its 409 or 422
+(:mod:`satchel.database_errors`); anything else is a 500 whose body carries the request id to
+quote to support, never the traceback, which goes to the log instead - once, in full.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response
-from werkzeug.exceptions import HTTPException
+import structlog
+from flask import Flask, Response, current_app, has_app_context
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from satchel import context
+from satchel.database_errors import problem_for
 from satchel.logs import get_logger
 from satchel.problems import PROBLEM_MEDIA_TYPE, Problem
 
-__all__ = ["init_app", "problem_response"]
+__all__ = ["init_app", "problem_response", "unexpected_response"]
+
+_INTERNAL = (
+    "The server failed to handle this request; quote the request_id when reporting it."
+)
 
 
 def problem_response(problem: Problem) -> Response:
@@ -31,6 +38,29 @@ def problem_response(problem: Problem) -> Response:
     return response
 
 
+def unexpected_response(error: BaseException, *, logged: bool = False) -> Response:
+    """Answer an exception no handler claimed: its client problem, else a logged 500.
+
+    ``logged`` says the error was already logged with its trace (Flask does so for errors
+    that escape the handlers), so it is not logged twice.
+    """
+    problem = problem_for(error)
+    if problem is not None:
+        return problem_response(problem)
+    if not logged:
+        logger = (
+            get_logger(current_app) if has_app_context() else structlog.get_logger()
+        )
+        logger.error(
+            "unhandled exception",
+            exc_type=type(error).__name__,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+    return problem_response(
+        Problem(status=500, detail=_INTERNAL, type="internal-error")
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers that turn every exception into a problem+json response."""
 
@@ -38,6 +68,10 @@ def init_app(app: Flask) -> None:
         return problem_response(error)
 
     def render_http_error(error: HTTPException) -> Response:
+        original = getattr(error, "original_exception", None)
+        if isinstance(error, InternalServerError) and original is not None:
+            # Escaped every handler (raised in one, or after the view): Flask logged it.
+            return unexpected_response(original, logged=True)
         status = error.code or 500
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         return problem_response(
@@ -47,15 +81,7 @@ def init_app(app: Flask) -> None:
     def render_unexpected(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return render_http_error(error)
-        get_logger(app).exception("unhandled exception", exc_type=type(error).__name__)
-        return problem_response(
-            Problem(
-                status=500,
-                detail="The server failed to handle this request; quote the request_id "
-                "when reporting it.",
-                type="internal-error",
-            )
-        )
+        return unexpected_response(error)
 
     app.register_error_handler(Problem, render_problem)
     app.register_error_handler(HTTPException, render_http_error)

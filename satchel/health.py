@@ -10,25 +10,34 @@ Under ``satchel-serve`` (the production entry point) the supervisor owns SIGTERM
 replaces any handler in its workers, so the supervisor marks every worker draining at once
 through the file named by ``SATCHEL_DRAIN_FILE``, waits, then stops granian; no handler is
 installed here then. :func:`mark_draining` is there for servers that offer a shutdown hook.
+
+Check outputs name dependencies (the registry's ``user@host/db``, the Redis address), so
+they are shown only to callers on the platform's network (``detail_networks``: loopback and
+private ranges by default, never a request a proxy forwarded) or presenting a service token
+the app's authenticator accepts; anyone else sees the statuses alone.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 
+from satchel import auth
 from satchel.api.markers import mark_public
+from satchel.problems import Problem
 from satchel.serve import DRAIN_FILE_ENV
 
 __all__ = [
+    "DETAIL_NETWORKS",
     "HEALTH_MEDIA_TYPE",
     "HealthError",
     "init_app",
@@ -40,6 +49,18 @@ __all__ = [
 HEALTH_MEDIA_TYPE = "application/health+json"
 _EXTENSION = "satchel.health"
 _STATUSES = ("pass", "warn", "fail")
+#: Who sees check outputs without a token: the machine itself and private networks (where
+#: probes, sidecars and operators are), as long as no proxy forwarded the request.
+DETAIL_NETWORKS = (
+    "127.0.0.0/8",
+    "::1/128",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fc00::/7",
+)
+# A request carrying any of these came through a proxy: its peer address is the proxy's.
+_FORWARDED = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP")
 
 Check = Callable[[], tuple[str, str]]
 
@@ -61,6 +82,7 @@ class _State:
     """Readiness state of one app; mutated by mark_ready, SIGTERM and the check cache."""
 
     cache_seconds: float
+    detail_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     ready: bool = False
     draining: bool = False
     checks: dict[str, _Registered] = field(default_factory=dict)
@@ -86,9 +108,19 @@ def init_app(
     cache_seconds: float = 2.0,
     drain_seconds: float = 0.0,
     install_signal_handler: bool = True,
+    detail_networks: Sequence[str] = DETAIL_NETWORKS,
 ) -> None:
     """Serve ``/livez`` and ``/readyz``; on SIGTERM fail readiness, wait ``drain_seconds``, exit."""
-    state = app.extensions[_EXTENSION] = _State(cache_seconds=cache_seconds)
+    try:
+        networks = tuple(ipaddress.ip_network(n, strict=False) for n in detail_networks)
+    except ValueError as error:
+        raise HealthError(
+            f"detail_networks has an entry that is not a network ({error}); give CIDRs"
+            " such as '10.0.0.0/8'."
+        ) from None
+    state = app.extensions[_EXTENSION] = _State(
+        cache_seconds=cache_seconds, detail_networks=networks
+    )
     drain_file = os.environ.get(DRAIN_FILE_ENV)
 
     def livez() -> Response:
@@ -114,6 +146,8 @@ def init_app(
             )
         elif any(r["status"] != "pass" for r in checks.values()):
             body["status"] = "warn"
+        if not _may_see_details(state):
+            body["checks"] = {n: {"status": r["status"]} for n, r in checks.items()}
         return _respond(body, 503 if body["status"] == "fail" else 200)
 
     for endpoint, view in (("satchel_livez", livez), ("satchel_readyz", readyz)):
@@ -174,6 +208,26 @@ def _run_one(name: str, fn: Check) -> dict[str, Any]:
             "output": f"check {name!r} returned status {status!r}; expected pass, warn or fail",
         }
     return {"status": status, "output": detail} if detail else {"status": status}
+
+
+def _may_see_details(state: _State) -> bool:
+    """Tell whether this caller is on the platform's network or shows a service token."""
+    environ = request.environ
+    if not any(name in environ for name in _FORWARDED):
+        try:
+            peer = ipaddress.ip_address(environ.get("REMOTE_ADDR") or "")
+        except ValueError:
+            peer = None
+        if peer is not None and any(peer in n for n in state.detail_networks):
+            return True
+    header = environ.get("HTTP_AUTHORIZATION")
+    verifier = auth.authenticator(current_app)
+    if not header or verifier is None:
+        return False
+    try:
+        return verifier.authenticate(header).type == "service"
+    except Problem:
+        return False
 
 
 def _respond(body: dict[str, Any], status: int) -> Response:

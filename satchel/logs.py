@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import time
+import traceback
 from typing import Any, TextIO
 
 import structlog
@@ -26,6 +27,7 @@ __all__ = [
     "REDACTED",
     "add_request_context",
     "configure",
+    "format_exception",
     "get_logger",
     "init_app",
     "redact_secrets",
@@ -74,6 +76,35 @@ def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[st
             event[key] = REDACTED
         elif isinstance(value, dict):
             event[key] = _redact(value)
+    return event
+
+
+# PostgreSQL's DETAIL line quotes row data ("Key (name)=(Ada) already exists", "Failing row
+# contains (...)"); the SQL itself is kept, its parameters are hidden by the engines.
+_ROW_DATA = re.compile(r"^\s*DETAIL:.*$", re.MULTILINE)
+
+
+def format_exception(
+    _logger: Any, _method: str, event: dict[str, Any]
+) -> dict[str, Any]:
+    """Render ``exc_info`` as the full stack trace in ``exception``, without row data.
+
+    structlog's own ``format_exc_info`` for both pipelines: records from the standard library
+    (Flask's, SQLAlchemy's) get their trace too instead of the repr of a tuple.
+    """
+    exc_info = event.pop("exc_info", None)
+    if not exc_info:
+        return event
+    if not isinstance(exc_info, tuple):
+        exc_info = (
+            (type(exc_info), exc_info, exc_info.__traceback__)
+            if isinstance(exc_info, BaseException)
+            else sys.exc_info()
+        )
+    if exc_info[0] is None:
+        return event
+    text = "".join(traceback.format_exception(*exc_info))
+    event["exception"] = _ROW_DATA.sub("DETAIL: [REDACTED]", text).rstrip("\n")
     return event
 
 
@@ -138,7 +169,7 @@ def configure(
     ]
     renderer = structlog.processors.JSONRenderer(serializer=_render_json)
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
+        processors=[*shared, format_exception, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         logger_factory=structlog.WriteLoggerFactory(file=stream),
         cache_logger_on_first_use=True,
@@ -147,6 +178,7 @@ def configure(
         foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            format_exception,
             renderer,
         ],
     )

@@ -11,7 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from satchel.api.errors import HandlerMismatch
+from satchel.api.errors import ApiError, HandlerMismatch
+from satchel.auth import AuthError
 from satchel.config import ConfigError
 from satchel.flags.errors import FlagDeclarationError, UndeclaredFlagError
 from satchel.openapi.errors import SpecError
@@ -20,7 +21,9 @@ from satchel.tenancy.errors import TenancyError
 #: Errors that mean "the service is set up wrongly", each with a message saying how to fix it.
 SETUP_ERRORS = (
     ConfigError,
+    AuthError,
     SpecError,
+    ApiError,
     HandlerMismatch,
     FlagDeclarationError,
     UndeclaredFlagError,

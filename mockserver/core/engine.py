@@ -40,6 +40,7 @@ from mockserver.core.prefer import PreferInvalid, parse_prefer
 from mockserver.core.recordings import Recordings, load_recordings, recordings_path
 from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
+from mockserver.core.tenant_tokens import tenant_refusal
 from mockserver.core.select import default_status, response_for
 
 __all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
@@ -195,6 +196,9 @@ class Engine:
                 if recorded is not None and recorded[0] is not None:
                     return self.replay.answer(recorded[0])
                 return self._unauthorized(plan, guard, missing)
+            refused = tenant_refusal(headers)
+            if refused is not None:
+                return self._forbidden(plan, refused)
         try:
             valid = plan.validator(
                 found.path_params,
@@ -350,6 +354,19 @@ class Engine:
             headers={"WWW-Authenticate": challenge} if challenge else {},
         )
         return self._respond(problem_answer(problem, "mock: missing credentials"), plan)
+
+    def _forbidden(self, plan: Plan, refused: str) -> MockResponse:
+        """Answer 403: the token names another tenant than the host's (tenant_tokens)."""
+        route = route_of(self.spec.base_path, plan.operation)
+        problem = Problem(
+            status=403,
+            type="tenant-forbidden",
+            detail=f"{self.name} mock: {plan.operation.method} {route}: {refused}",
+            headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+        )
+        return self._respond(
+            problem_answer(problem, "mock: token for another tenant"), plan
+        )
 
     def _prefer_problem(self, plan: Plan, detail: str) -> MockResponse:
         """Return the 400 problem for an unusable ``Prefer`` header."""

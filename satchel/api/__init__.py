@@ -7,9 +7,10 @@ from satchel.api.markers import (
     mark_public,
     public_endpoints,
 )
-from satchel.api.router import RESPONSE_CHECKS, init_app
+from satchel.api.router import MAX_BODY_BYTES, RESPONSE_CHECKS, init_app
 
 __all__ = [
+    "MAX_BODY_BYTES",
     "PUBLIC_ATTRIBUTE",
     "RESPONSE_CHECKS",
     "ApiError",

@@ -22,12 +22,15 @@ from satchel.api.errors import ApiError, HandlerMismatch, ResponseInvalid
 from satchel.api.handlers import python_name, resolve_handler
 from satchel.api.responses import to_response
 from satchel.api.security import bearer_requirement
+from satchel.api.storable import check_storable
 from satchel.openapi import Operation, RequestInvalid, Spec, load_spec
 from satchel.openapi.source import line_of
 
-__all__ = ["RESPONSE_CHECKS", "init_app"]
+__all__ = ["MAX_BODY_BYTES", "RESPONSE_CHECKS", "init_app"]
 
 RESPONSE_CHECKS = ("off", "log", "raise")
+#: The default request body limit: generous for JSON APIs, far below what hurts a worker.
+MAX_BODY_BYTES = 1024 * 1024
 _TEMPLATE_VARIABLE = re.compile(r"{([^}/]+)}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _EMPTY: dict[str, Any] = {}
@@ -40,11 +43,14 @@ def init_app(
     *,
     validate_responses: str = "off",
     docs: bool = True,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Spec:
     """Load the spec, bind every operation to its handler and register the routes.
 
     ``handlers`` is the package holding ``<tag>.py`` modules; ``validate_responses`` is "off",
     "log" (log each mismatch) or "raise" (also answer 500: for development and tests).
+    A request body over ``max_body_bytes`` is refused with 413 before it is read (pages
+    and forms included: it is the app's ``MAX_CONTENT_LENGTH``).
     Raises HandlerMismatch listing every operation the code cannot serve.
     """
     if validate_responses not in RESPONSE_CHECKS:
@@ -52,6 +58,14 @@ def init_app(
             f"validate_responses={validate_responses!r} is not a mode; use one of "
             f"{', '.join(RESPONSE_CHECKS)}."
         )
+    if isinstance(max_body_bytes, bool) or not (
+        isinstance(max_body_bytes, int) and max_body_bytes > 0
+    ):
+        raise ApiError(
+            f"max_body_bytes={max_body_bytes!r} is not a size; give a positive number of"
+            f" bytes (default {MAX_BODY_BYTES})."
+        )
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     spec = load_spec(spec_path)
     problems: list[str] = []
     views: list[tuple[Operation, Callable[..., Response]]] = []
@@ -199,6 +213,7 @@ def _make_view(
                 req.content_type,
                 req.get_data() if reads_body else b"",
             )
+            check_storable(valid)
         except RequestInvalid as error:
             raise error.to_problem() from None
         arguments = {keyword: valid.path[name] for _, name, keyword in path_plan}

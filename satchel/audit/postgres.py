@@ -6,11 +6,16 @@ and are ordered by ``id``. The row key is computed from trigger arguments (the p
 columns read from the live table when ``track`` runs), so no catalog lookup happens per
 row; re-run ``track`` after changing a primary key. Whole rows are ``to_jsonb``, so columns
 added later are captured without re-tracking. An UPDATE that changes nothing is skipped.
+The function is ``SECURITY DEFINER`` and the table refuses writes from anyone but its owner
+(:mod:`satchel.audit.privileges`), so ``db_user`` records ``session_user``: the role that
+logged in, not the definer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from satchel.audit.privileges import SEAL
 
 TRIGGER = "satchel_audit"
 
@@ -47,15 +52,17 @@ INSTALL = [
         SELECT jsonb_object_agg(k, coalesce(v_new, v_old) -> k)
           INTO v_key FROM unnest(TG_ARGV) AS k;
         INSERT INTO satchel_audit (table_name, action, row_key, old_row, new_row,
-                                   actor_id, actor_type, request_id)
+                                   actor_id, actor_type, request_id, db_user)
         VALUES (TG_TABLE_NAME, TG_OP, v_key, v_old, v_new,
                 nullif(current_setting('satchel.actor_id', true), ''),
                 nullif(current_setting('satchel.actor_type', true), ''),
-                nullif(current_setting('satchel.request_id', true), ''));
+                nullif(current_setting('satchel.request_id', true), ''),
+                session_user);
         RETURN NULL;
     END
     $$
     """,
+    *SEAL,
 ]
 
 UNINSTALL = [

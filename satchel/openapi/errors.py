@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,13 +39,45 @@ class SpecError(OpenAPIError):
         return f"{text} {self.hint}" if self.hint else text
 
 
+#: The longest quoted value an error message keeps: enough to recognise it, never the
+#: whole of a megabyte-long field echoed back (twice, in ``detail`` and ``errors``).
+MAX_QUOTED = 40
+MAX_MESSAGE = 300
+_QUOTED = re.compile(
+    r"'(?:[^'\\]|\\.){%d,}'|\"(?:[^\"\\]|\\.){%d,}\"" % (MAX_QUOTED + 1, MAX_QUOTED + 1)
+)
+
+
+def shorten(text: str) -> str:
+    """Return ``text`` with long quoted values cut to a prefix, and at most MAX_MESSAGE long."""
+    if len(text) <= MAX_QUOTED:
+        return text
+    text = _QUOTED.sub(_cut, text)
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text)} characters)"
+    return text
+
+
+def _cut(match: re.Match) -> str:
+    quoted = match.group()
+    return f"{quoted[:MAX_QUOTED]}...{quoted[0]} ({len(quoted) - 2} characters)"
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One thing wrong with a request or response, located by parameter name or body pointer."""
+    """One thing wrong with a request or response, located by parameter name or body pointer.
+
+    The message and field are shortened (:func:`shorten`): a client's bad value is quoted
+    only by its prefix.
+    """
 
     location: Location
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", shorten(self.field))
+        object.__setattr__(self, "message", shorten(self.message))
 
     def to_dict(self) -> dict[str, str]:
         """Return the issue as one entry of a problem's ``errors`` list."""

@@ -39,7 +39,7 @@ def run_migrations(target_metadata: Any) -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = sa.create_engine(engine_url(url), poolclass=NullPool)
+    engine = sa.create_engine(engine_url(url), poolclass=NullPool, hide_parameters=True)
     try:
         with engine.connect() as conn:
             _run(conn, target_metadata)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,8 +14,9 @@ from flask.cli import AppGroup
 from satchel.tenancy.errors import TenancyError
 from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
-from satchel.tenancy.records import ACTIVE, SUSPENDED, redact_url
+from satchel.tenancy.records import ACTIVE, SUSPENDED, TenantRecord, redact_url
 from satchel.tenancy.revisions import head_revision
+from satchel.tenancy.roles import with_login
 from satchel.tenancy.runtime import EXTENSION_KEY, Tenancy
 from satchel.tenancy.status import CURRENT, tenant_statuses
 
@@ -32,6 +34,16 @@ def _tenancy() -> Tenancy:
 
 def _fail(exc: TenancyError) -> click.ClickException:
     return click.ClickException(str(exc))
+
+
+def _as_this_login(tenancy: Tenancy, records: list[TenantRecord]) -> list[TenantRecord]:
+    """Return the records connecting as this process's login (the owner, for migrations)."""
+    if tenancy.login is None:
+        return records
+    return [
+        replace(r, database_url=with_login(r.database_url, tenancy.login))
+        for r in records
+    ]
 
 
 @cli.command("create")
@@ -169,7 +181,7 @@ def migrate_command(
             lock_timeout=lock_timeout,
             statement_timeout=statement_timeout,
         )
-        records = tenancy.registry.all()
+        records = _as_this_login(tenancy, tenancy.registry.all())
         if plan_only:
             for number, wave in enumerate(plan_waves(records, canary, wave_size)):
                 click.echo(
@@ -206,7 +218,9 @@ def status_command(as_json: bool) -> None:
     tenancy = _tenancy()
     try:
         target = head_revision(tenancy.settings.script_location)
-        statuses = tenant_statuses(tenancy.registry.all(), target)
+        statuses = tenant_statuses(
+            _as_this_login(tenancy, tenancy.registry.all()), target
+        )
     except TenancyError as exc:
         raise _fail(exc) from exc
     drifted = [s for s in statuses if s.state != CURRENT]

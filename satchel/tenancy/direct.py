@@ -32,7 +32,7 @@ def connect(url: str) -> Iterator[sa.Connection]:
     """Yield a connection to the database at ``url`` (closed afterwards)."""
     parsed = make_url(engine_url(url))
     if parsed.get_backend_name() != "postgresql":
-        engine = sa.create_engine(parsed, poolclass=NullPool)
+        engine = sa.create_engine(parsed, poolclass=NullPool, hide_parameters=True)
         try:
             with engine.connect() as conn:
                 yield conn
@@ -59,6 +59,7 @@ def _new_server_engine(key: str, server: URL) -> sa.Engine:
     engine = sa.create_engine(
         server,
         poolclass=NullPool,
+        hide_parameters=True,
         connect_args={"prepare_threshold": None, "connect_timeout": 10},
     )
 

@@ -22,6 +22,7 @@ from satchel.audit.stamping import stamp_transactions
 from satchel.tenancy.budget import ConnectionBudget
 from satchel.tenancy.guards import guard_connections
 from satchel.tenancy.records import TenantRecord, redact_url
+from satchel.tenancy.roles import Login, with_login
 
 EngineFactory = Callable[[TenantRecord, dict[str, Any]], sa.Engine]
 
@@ -48,6 +49,8 @@ class EngineOptions:
     # Off only to prove the leak probe can fail; never in production.
     identity_check: bool = True
     engine_factory: EngineFactory | None = None
+    # Connect as this login whatever user the registry URL names (satchel.tenancy.roles).
+    login: Login | None = None
 
     @classmethod
     def for_pooler(cls, pooler: str = "direct", **overrides: Any) -> EngineOptions:
@@ -214,8 +217,12 @@ class TenantEngines:
 
     def _create(self, record: TenantRecord) -> sa.Engine:
         opts = self.options
-        kwargs: dict[str, Any] = {"pool_pre_ping": opts.pool_pre_ping}
-        url = engine_url(record.database_url)
+        # Row data never reaches a log line through an exception's message.
+        kwargs: dict[str, Any] = {
+            "pool_pre_ping": opts.pool_pre_ping,
+            "hide_parameters": True,
+        }
+        url = engine_url(with_login(record.database_url, opts.login))
         if url.startswith("postgresql"):
             # No server-side prepared statements: they break behind PgBouncer transaction mode.
             timeout = max(1, int(opts.acquire_timeout))

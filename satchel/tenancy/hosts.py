@@ -15,6 +15,7 @@ from satchel.tenancy.errors import MalformedHost, TenantNotFound
 MAX_HOST_LENGTH = 253  # RFC 1035: a name is at most 253 characters in text form
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _PORT = re.compile(r"[0-9]{1,5}")
+MAX_PORT = 65535  # a TCP port is 1-65535; 0 and 99999 are no port a client could use
 
 
 def normalise_host(raw: str | None) -> str:
@@ -35,7 +36,7 @@ def normalise_host(raw: str | None) -> str:
         )
     name, sep, port = host.rpartition(":")
     if sep:
-        if not _PORT.fullmatch(port):
+        if not _PORT.fullmatch(port) or not 0 < int(port) <= MAX_PORT:
             raise MalformedHost(
                 f"the Host header has an invalid port {port!r}",
                 detail="The host is malformed.",

@@ -37,6 +37,7 @@ class PostgresRegistry:
             max_overflow=2,
             pool_timeout=timeout_seconds,
             pool_pre_ping=True,
+            hide_parameters=True,  # registry rows hold database URLs
             connect_args={
                 "connect_timeout": timeout_seconds,
                 "options": f"-c statement_timeout={timeout_seconds * 1000}",

@@ -1,7 +1,9 @@
 """Create, suspend, resume and drop tenants: database, identity row, migrations, registry.
 
 The registry entry is written last on create and removed first on drop, so the request
-path never sees a tenant whose database is half-made or half-gone.
+path never sees a tenant whose database is half-made or half-gone. With a runtime role
+(PostgreSQL) the database belongs to this process's login, the owner, and the runtime role
+gets data rights only (:mod:`satchel.tenancy.roles`); the registry names the runtime role.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ from satchel.tenancy.upgrade import upgrade_database
 from satchel.tenancy.records import ACTIVE, TenantRecord, redact_url, validate_tenant_id
 from satchel.tenancy.report import FAILED
 from satchel.tenancy.revisions import head_revision
+from satchel.tenancy.roles import (
+    grant_database,
+    grant_schema,
+    is_postgres,
+    prepare_runtime_role,
+    registry_url,
+    seal_bookkeeping,
+    with_login,
+)
 from satchel.tenancy.runtime import Tenancy
 
 MAINTENANCE_DATABASE = "postgres"
@@ -39,12 +50,15 @@ def create_tenant(
         raise ProvisioningError(
             f"tenant {tenant_id!r} already exists; pick another id or drop it first"
         )
-    url = database_url or tenancy.database_url(tenant_id)
-    create_database(url, template=template)
+    url = with_login(database_url or tenancy.database_url(tenant_id), tenancy.login)
+    role = tenancy.settings.runtime_role if is_postgres(url) else None
+    create_database(url, template=template, runtime_role=role)
     try:
-        _write_identity(url, tenant_id)
+        _write_identity(url, tenant_id, role)
         revision = migrate_one(tenancy, tenant_id, url)
-        record = TenantRecord(tenant_id, url, ACTIVE, revision)
+        if role:
+            _seal(url, role)
+        record = TenantRecord(tenant_id, registry_url(url, role), ACTIVE, revision)
         tenancy.registry.add(record)
     except BaseException:
         drop_database(url)  # leave nothing half-made behind
@@ -79,12 +93,18 @@ def drop_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
     tenancy.registry.remove(tenant_id)
     tenancy.cache.invalidate()
     tenancy.engines.discard(tenant_id)
-    drop_database(record.database_url)
+    drop_database(with_login(record.database_url, tenancy.login))
     return record
 
 
-def create_database(url: str, *, template: str | None = None) -> None:
-    """Create an empty database (or copy ``template``); refuse if it already exists."""
+def create_database(
+    url: str, *, template: str | None = None, runtime_role: str | None = None
+) -> None:
+    """Create an empty database (or copy ``template``); refuse if it already exists.
+
+    With ``runtime_role`` (PostgreSQL), the role is created if missing and is the only one
+    besides the owner (the login of ``url``) that may connect.
+    """
     parsed = make_url(engine_url(url))
     if parsed.get_backend_name() == "sqlite":
         path = _sqlite_path(parsed)
@@ -96,6 +116,8 @@ def create_database(url: str, *, template: str | None = None) -> None:
         return
     copy = f" TEMPLATE {_quote(template)}" if template else ""
     with _maintenance(parsed) as conn:
+        if runtime_role:
+            prepare_runtime_role(conn, runtime_role)
         try:
             conn.exec_driver_sql(f"CREATE DATABASE {_quote(parsed.database)}{copy}")
         except sa.exc.DBAPIError as exc:
@@ -103,6 +125,8 @@ def create_database(url: str, *, template: str | None = None) -> None:
                 f"cannot create database {redact_url(url)}: {exc.orig}; check it does not"
                 " exist already and the role may CREATE DATABASE"
             ) from exc
+        if runtime_role:
+            grant_database(conn, parsed.database, runtime_role)
 
 
 def drop_database(url: str) -> None:
@@ -119,11 +143,22 @@ def drop_database(url: str) -> None:
         )
 
 
-def _write_identity(url: str, tenant_id: str) -> None:
-    engine = sa.create_engine(engine_url(url), poolclass=NullPool)
+def _write_identity(url: str, tenant_id: str, runtime_role: str | None) -> None:
+    engine = sa.create_engine(engine_url(url), poolclass=NullPool, hide_parameters=True)
     try:
         with engine.begin() as conn:
             write_identity(conn, tenant_id)
+            if runtime_role:
+                grant_schema(conn, runtime_role)
+    finally:
+        engine.dispose()
+
+
+def _seal(url: str, runtime_role: str) -> None:
+    engine = sa.create_engine(engine_url(url), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            seal_bookkeeping(conn, runtime_role)
     finally:
         engine.dispose()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from satchel.tenancy.cache import CachedRegistry
 from satchel.tenancy.engines import EngineOptions, TenantEngines
@@ -16,6 +16,7 @@ from satchel.tenancy.hosts import tenant_from_host
 from satchel.tenancy.records import ACTIVE, TenantRecord, validate_tenant_id
 from satchel.tenancy.registry import Registry, registry_from_url
 from satchel.tenancy.revisions import accepted_revisions
+from satchel.tenancy.roles import login_of
 
 EXTENSION_KEY = "satchel.tenancy"
 DEFAULT_DATABASE_URL = "sqlite:///instance/tenants/{tenant}.db"
@@ -33,6 +34,9 @@ class TenancySettings:
     cache_ttl: float = 60.0
     negative_ttl: float = 5.0
     engine_options: EngineOptions = field(default_factory=EngineOptions)
+    # PostgreSQL: the role the service runs as, granted data rights only; provisioning and
+    # migrations run as this process's own login (satchel.tenancy.roles). None: one role.
+    runtime_role: str | None = None
 
 
 class Tenancy:
@@ -46,7 +50,14 @@ class Tenancy:
         self.cache = CachedRegistry(
             self.registry, ttl=settings.cache_ttl, negative_ttl=settings.negative_ttl
         )
-        self.engines = TenantEngines(settings.engine_options)
+        # With two roles, every tenant connection of this process uses its own login.
+        self.login = (
+            login_of(settings.database_url_template) if settings.runtime_role else None
+        )
+        options = settings.engine_options
+        if self.login is not None:
+            options = replace(options, login=self.login)
+        self.engines = TenantEngines(options)
         self._accepted = (
             accepted_revisions(settings.script_location, settings.min_revision)
             if settings.min_revision

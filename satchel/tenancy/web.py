@@ -10,6 +10,7 @@ import sqlalchemy.exc
 from flask import Flask, current_app, g, request
 from flask.typing import ResponseReturnValue
 
+from satchel.errors import unexpected_response
 from satchel.problems import Problem
 from satchel.tenancy.engines import EngineOptions
 from satchel.tenancy.errors import (
@@ -45,12 +46,15 @@ def init_app(
     cache_ttl: float = 60.0,
     negative_ttl: float = 5.0,
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
+    runtime_role: str | None = None,
 ) -> Tenancy:
     """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
 
     Relative ``file://`` registries and ``sqlite:///`` databases are taken from the
     application's root (the parent of its instance folder), like the flag store, so the
-    service behaves the same whichever directory a command is run from.
+    service behaves the same whichever directory a command is run from. ``runtime_role``
+    (PostgreSQL) splits the owner migrations run as from the role the service runs as:
+    see :mod:`satchel.tenancy.roles`.
     """
     root = Path(app.instance_path).parent
     if isinstance(registry, str):
@@ -64,6 +68,7 @@ def init_app(
         cache_ttl=cache_ttl,
         negative_ttl=negative_ttl,
         engine_options=engine_options or EngineOptions(),
+        runtime_role=runtime_role or None,
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy
@@ -102,7 +107,12 @@ def _enter_tenant() -> None:
 def _commit(response: Any) -> Any:
     entered: _Entered | None = g.get(_G_KEY)
     if entered is not None and response.status_code < 400:
-        entered.unit.commit()
+        try:
+            entered.unit.commit()
+        except Exception as exc:  # noqa: BLE001 - after the view no error handler runs
+            # A constraint checked at commit (a race on a unique name) is the client's 409,
+            # anything else a logged 500: never the success response of a rolled-back unit.
+            return unexpected_response(exc)
     return response
 
 
@@ -127,7 +137,9 @@ def _render_pool_timeout(exc: sqlalchemy.exc.TimeoutError) -> ResponseReturnValu
 
 def _render_lost_connection(exc: sqlalchemy.exc.DBAPIError) -> ResponseReturnValue:
     if not exc.connection_invalidated:
-        raise exc  # an ordinary database error: the runtime's 500 handling owns it
+        # An ordinary database error: the client's 409/422, or a logged 500 (never re-raised:
+        # an error leaving a handler reaches the client as Werkzeug's bare 500).
+        return unexpected_response(exc)
     return _render(
         TenantDatabaseUnavailable(
             str(exc), detail="This tenant's database is unavailable; try again shortly."

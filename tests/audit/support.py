@@ -21,10 +21,17 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 ISSUER, AUDIENCE, KEY = "https://issuer.test", "notes", "audit-test-secret-" * 2
 
 
-def token_for(subject: str, **claims) -> dict[str, str]:
-    """Return the Authorization header of a valid token for ``subject``."""
+def token_for(subject: str, tenant: str = "school-a", **claims) -> dict[str, str]:
+    """Return the Authorization header of a valid token for ``subject`` of ``tenant``."""
     return bearer(
-        make_token(KEY, issuer=ISSUER, audience=AUDIENCE, subject=subject, **claims)
+        make_token(
+            KEY,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            subject=subject,
+            tenant=tenant,
+            **claims,
+        )
     )
 
 

@@ -92,14 +92,14 @@ def test_orm_writes_in_a_request_record_actor_request_id_and_rows(client, regist
 def test_raw_sql_bulk_update_records_one_row_per_changed_row(client, registry):
     """One raw ``UPDATE`` over N rows in a request gives N audit rows, one transaction."""
     for body in ("a", "b", "c"):
-        post(client, "school-b", body, token_for("bob"))
+        post(client, "school-b", body, token_for("bob", "school-b"))
     with connect(registry, "school-b") as conn:
         count = conn.scalar(sa.text("SELECT count(*) FROM notes"))
     mark = newest_id(registry, "school-b")
     response = client.post(
         "/notes/append",
         json={"suffix": "!"},
-        headers={"Host": host("school-b"), **token_for("bob")},
+        headers={"Host": host("school-b"), **token_for("bob", "school-b")},
     )
     assert response.status_code == 200, response.text
     records = since(registry, "school-b", mark)
@@ -192,7 +192,7 @@ def test_rolled_back_request_leaves_no_audit_row(client, registry):
 def test_each_tenant_audit_stays_in_its_own_database(client, registry):
     """A write to one tenant is audited in its database and in no other."""
     marks = {t: newest_id(registry, t) for t in ("school-a", "school-b")}
-    post(client, "school-b", "only b", token_for("frank"))
+    post(client, "school-b", "only b", token_for("frank", "school-b"))
     assert since(registry, "school-a", marks["school-a"]) == []
     (record,) = since(registry, "school-b", marks["school-b"])
     assert (record.new["body"], record.actor_id) == ("only b", "frank")

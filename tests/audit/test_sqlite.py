@@ -89,7 +89,10 @@ def test_request_writes_record_actor_request_id_and_rows(lite):
 def test_bulk_raw_update_rolled_back_request_and_job(lite):
     """Raw SQL over N rows gives N rows; a failed request none; a job is ``system``."""
     app, registry = lite
-    client, who = app.test_client(), {"Host": host("school-b"), **token_for("jo")}
+    client, who = app.test_client(), {
+        "Host": host("school-b"),
+        **token_for("jo", "school-b"),
+    }
     for body in ("a", "b", "c"):
         client.post("/notes", json={"body": body}, headers=who)
     failed = client.post("/notes?fail=1", json={"body": "never"}, headers=who)

@@ -21,7 +21,11 @@ ISSUER = "https://auth.satchel.localhost"
 def auth_headers(audience: str, tenant: str) -> dict[str, str]:
     """Return a token for a teacher of ``tenant``, signed with the services' development key."""
     token = make_token(
-        DEV_JWT_KEY, issuer=ISSUER, audience=audience, subject=f"teacher-{tenant}"
+        DEV_JWT_KEY,
+        issuer=ISSUER,
+        audience=audience,
+        subject=f"teacher-{tenant}",
+        tenant=tenant,
     )
     return bearer(token)
 

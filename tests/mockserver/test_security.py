@@ -564,3 +564,63 @@ def test_serve_takes_security_off_on_the_command_line(tmp_path, serve_mock):
     assert (
         main(["serve", str(spec), "--port", "1", "--security", "maybe"]) == EXIT_USAGE
     )
+
+
+def _jwt(**claims) -> str:
+    """Return an unsigned-looking JWT carrying ``claims`` (the mock reads, never verifies)."""
+    import base64
+
+    def part(value: dict) -> str:
+        raw = json.dumps(value).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256'})}.{part(claims)}.signature"
+
+
+# id, claims, host, status
+TENANT_CASES = [
+    ("user-own-tenant", {"tenant": "school-a"}, "school-a.students.localhost", 200),
+    ("user-other-tenant", {"tenant": "school-a"}, "school-b.students.localhost", 403),
+    ("service-listed", {"tenants": ["school-a", "school-b"]}, "school-b.students.test",
+     200),
+    ("service-not-listed", {"tenants": ["school-a"]}, "school-c.students.test:8101", 403),
+    ("service-every-tenant", {"tenants": "*"}, "school-z.students.test", 200),
+    ("service-no-tenants", {"tenants": []}, "school-a.students.test", 403),
+    ("no-tenant-claims", {"sub": "x"}, "school-a.students.test", 200),
+    ("host-is-an-address", {"tenant": "school-a"}, "127.0.0.1:8101", 200),
+    ("host-names-no-tenant", {"tenant": "school-a"}, "localhost:8101", 200),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("claims", "host", "status"),
+    [case[1:] for case in TENANT_CASES],
+    ids=[case[0] for case in TENANT_CASES],
+)
+def test_token_for_another_tenant_is_403(tmp_path, claims, host, status):
+    """A token naming other tenants than the host's gets 403, as from a satchel service."""
+    engine = Engine("students", load_spec(openapi(tmp_path, [{"bearerAuth": []}])))
+    headers = {"Authorization": f"Bearer {_jwt(**claims)}", "Host": host}
+    response = call(engine, headers)
+    assert response.status == status
+    if status == 403:
+        body = json.loads(response.body)
+        assert body["type"] == "https://satchel.dev/problems/tenant-forbidden"
+        assert body["detail"].startswith(
+            f"students mock: {ROUTE}: the bearer token acts"
+        )
+        assert (
+            response.header("satchel-mock-source") == "mock: token for another tenant"
+        )
+
+
+def test_tenant_check_is_off_with_security_off(tmp_path):
+    """`security: off` also lets a token for another tenant through."""
+    engine = Engine(
+        "students", load_spec(openapi(tmp_path, [{"bearerAuth": []}])), security=False
+    )
+    headers = {
+        "Authorization": f"Bearer {_jwt(tenant='school-a')}",
+        "Host": "school-b.students.localhost",
+    }
+    assert call(engine, headers).status == 200

@@ -61,13 +61,14 @@ def client(app):
 
 @pytest.fixture
 def token() -> Callable[..., str]:
-    """Mint a token the test service accepts; keyword arguments change its claims."""
+    """Mint a token the test service accepts (for tenant greenfield); keywords change claims."""
 
     def mint(**changes) -> str:
         options = {
             "key": DEFAULTS.jwt_key,
             "issuer": DEFAULTS.jwt_issuer,
             "audience": DEFAULTS.jwt_audience,
+            "tenant": "greenfield",
         }
         options.update(changes)
         return make_token(**options)

@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from satchel import context
 from satchel.auth import Authenticator, AuthError, current_actor
 from satchel.problems import Problem
 from satchel.testing import bearer, make_token, tenant_client
@@ -202,3 +203,162 @@ def test_tenant_client_can_sign_in(app, token):
         "/v1/whoami", headers={"Authorization": ""}
     )  # per-request override
     assert anonymous.get_json()["actor"] == "anonymous"
+
+
+def test_token_for_another_tenant_is_403(app, token):
+    """A valid token issued for greenfield is refused on oakwood's host, 403 problem+json."""
+    oakwood = tenant_client(app, "oakwood")
+    response = oakwood.get("/v1/notes", headers=bearer(token()))
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["type"] == "https://satchel.dev/problems/tenant-forbidden"
+    assert body["detail"] == (
+        "This token was issued for tenant 'greenfield', not 'oakwood'; sign in to "
+        "'oakwood' for a token of its own."
+    )
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="insufficient_scope"'
+
+
+def test_a_cached_token_is_still_checked_on_each_tenant(app, token):
+    """The tenant check runs per request: a token verified once is still refused elsewhere."""
+    minted = bearer(token())
+    assert (
+        tenant_client(app, "greenfield").get("/v1/notes", headers=minted).status_code
+        == 200
+    )
+    assert (
+        tenant_client(app, "oakwood").get("/v1/notes", headers=minted).status_code
+        == 403
+    )
+    assert (
+        tenant_client(app, "greenfield").get("/v1/notes", headers=minted).status_code
+        == 200
+    )
+
+
+def test_token_naming_no_tenant_is_403(client, token):
+    """A token without the tenant claim opens no tenant, and says which claim is missing."""
+    response = client.get("/v1/notes", headers=bearer(token(tenant=None)))
+    assert response.status_code == 403
+    assert response.get_json()["detail"] == (
+        "The token names no tenant (claim 'tenant'); tokens are bound to the tenant they were "
+        "issued for: get one issued for 'greenfield'."
+    )
+
+
+@pytest.mark.parametrize(
+    ("claims", "tenant", "status"),
+    [
+        ({"tenants": ["greenfield", "oakwood"]}, "oakwood", 200),
+        ({"tenants": ["greenfield"]}, "oakwood", 403),
+        ({"tenants": "*"}, "oakwood", 200),
+        ({"tenants": ["*"]}, "oakwood", 200),
+        ({"tenants": []}, "oakwood", 403),
+        ({"tenant": "oakwood"}, "oakwood", 200),
+    ],
+    ids=["listed", "not-listed", "every-tenant", "every-tenant-list", "none", "one"],
+)
+def test_service_tokens_act_for_the_tenants_they_name(
+    app, token, claims, tenant, status
+):
+    """A service token lists its tenants, or says '*' for every tenant explicitly."""
+    minted = token(**{"tenant": None, "actor_type": "service", **claims})
+    response = tenant_client(app, tenant).get("/v1/notes", headers=bearer(minted))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("claims", "detail"),
+    [
+        ({"tenant": "*"}, "the 'tenant' claim names one tenant; only a service token may act "
+         "for every tenant, with 'tenants': \"*\""),
+        ({"tenant": ["greenfield"]}, "the 'tenant' claim must be a string naming one tenant"),
+        ({"tenants": "greenfield", "actor_type": "service"}, "the 'tenants' claim must be a "
+         "list of tenant ids, or \"*\" for every tenant"),
+    ],
+    ids=["user-every-tenant", "user-list", "service-string"],
+)  # fmt: skip
+def test_malformed_tenant_claims_are_401(client, token, claims, detail):
+    """A tenant claim of the wrong shape is an invalid token, not a silent refusal."""
+    response = client.get(
+        "/v1/notes", headers=bearer(token(**{"tenant": None, **claims}))
+    )
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == f"The token is invalid: {detail}."
+
+
+def test_a_user_token_ignores_a_tenants_list(app, token):
+    """Only service tokens may list tenants: a user's list opens nothing more."""
+    minted = token(tenants=["oakwood"])  # a user token for greenfield
+    response = tenant_client(app, "oakwood").get("/v1/notes", headers=bearer(minted))
+    assert response.status_code == 403
+
+
+def test_tenant_claim_name_is_configurable():
+    """An identity provider's own claim name (here 'org') binds the token instead."""
+    authenticator = Authenticator(issuer="i", audience="a", key=KEY, tenant_claim="org")
+    minted = make_token(
+        KEY, issuer="i", audience="a", tenant="north", tenant_claim="org"
+    )
+    scope = context.tenant_id.set("north")
+    try:
+        assert authenticator.authenticate(f"Bearer {minted}").tenants == {"north"}
+    finally:
+        context.tenant_id.reset(scope)
+    other = context.tenant_id.set("south")
+    try:
+        with pytest.raises(Problem) as refused:
+            authenticator.authenticate(f"Bearer {minted}")
+    finally:
+        context.tenant_id.reset(other)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_time_claims_must_be_numbers(client, token, claim):
+    """exp, nbf and iat given as strings are refused, though PyJWT would take them."""
+    now = int(time.time())
+    values = {"exp": now + 300, "nbf": now - 10, "iat": now}
+    minted = token(**{claim: str(values[claim])})
+    response = client.get("/v1/notes", headers=bearer(minted))
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == (
+        f"The token's {claim!r} claim is not a number; time claims are seconds since the "
+        "epoch (NumericDate), never strings."
+    )
+
+
+@pytest.mark.parametrize(
+    "algorithms", [["RS256", "HS256"], ["HS256", "ES256"], ["RS256", "none"]], ids=str
+)
+def test_one_key_for_two_kinds_of_algorithm_is_refused(algorithms):
+    """RS256,HS256 with one key used to 500 on every HS256 token; now it cannot start."""
+    with pytest.raises(AuthError, match="one key is configured|verifies nothing"):
+        Authenticator(issuer="i", audience="a", key=KEY, algorithms=algorithms)
+
+
+def test_rsa_and_pss_share_a_key():
+    """RS256 and PS256 both verify with an RSA key: one kind, allowed together."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = (
+        private.public_key()
+        .public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        .decode()
+    )
+    authenticator = Authenticator(
+        issuer="i", audience="a", key=public_pem, algorithms=["RS256", "PS256"]
+    )
+    minted = make_token(private, issuer="i", audience="a", algorithm="PS256")
+    assert authenticator.authenticate(f"Bearer {minted}").id == "user-1"
+
+
+def test_an_unreadable_public_key_is_a_setup_error():
+    """A shared secret given for RS256 is refused at start with what to give instead."""
+    with pytest.raises(AuthError) as refused:
+        Authenticator(issuer="i", audience="a", key=KEY, algorithms=["RS256"])
+    assert str(refused.value).startswith(
+        "The token verification key is not a usable RSA key for RS256"
+    )

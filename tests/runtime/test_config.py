@@ -118,9 +118,18 @@ def test_unknown_prefixed_variable_is_a_typo():
     assert str(caught.value) == (
         "Unknown environment variable(s) APP_PROT: no such setting. Valid names: APP_API_TOKEN, "
         "APP_API_TOKEN_FILE, APP_DEBUG, APP_ENV, APP_HOSTS, APP_LIMITS, APP_POOLER, APP_PORT, "
-        "APP_RATIO, "
-        "APP_SECRET_KEY, APP_SECRET_KEY_FILE, APP_TIMEOUT. Fix the spelling or unset them."
+        "APP_RATIO, APP_SECRET_KEY, APP_SECRET_KEY_FILE, APP_TIMEOUT, and APP_FLAG_<KEY> (flag "
+        "overrides), APP_TEST_DATABASE_URL (tests). Fix the spelling or unset them."
     )
+
+
+def test_documented_platform_variables_are_accepted():
+    """<PREFIX>_FLAG_<KEY> (flag overrides) and <PREFIX>_TEST_DATABASE_URL are not typos."""
+    environ = {
+        "APP_FLAG_NOTES_SEARCH": "true",
+        "APP_TEST_DATABASE_URL": "sqlite:///{tenant}.db",
+    }
+    assert load(environ) == Sample()
 
 
 def test_unknown_override_is_refused():
@@ -147,12 +156,90 @@ def test_production_refuses_every_unsafe_secret_by_name():
     )
 
 
+STRONG = "s" * 32  # the shortest secret production accepts
+
+
 def test_production_accepts_real_secrets():
-    """Production starts once every secret is set to a non-default value."""
+    """Production starts once every secret is set to a strong non-default value."""
     settings = load(
-        {"APP_ENV": "production", "APP_SECRET_KEY": "s3cr3t", "APP_API_TOKEN": "t0k"}
+        {"APP_ENV": "production", "APP_SECRET_KEY": STRONG, "APP_API_TOKEN": "t" * 40}
     )
-    assert (settings.secret_key, settings.api_token) == ("s3cr3t", "t0k")
+    assert (settings.secret_key, settings.api_token) == (STRONG, "t" * 40)
+
+
+@pytest.mark.parametrize(
+    "env", ["Production", "prod", " production", "PRODUCTION", "live"]
+)
+def test_environment_must_be_one_of_the_known_names(env):
+    """An env outside the closed set is refused, listing the names (no silent development)."""
+    with pytest.raises(ConfigError) as caught:
+        load({"APP_ENV": env})
+    assert str(caught.value) == (
+        f"APP_ENV={env!r} is not an environment: expected exactly one of development, test, "
+        "staging, production (lower case, no spaces). Set APP_ENV to one of them."
+    )
+
+
+def test_environment_override_is_checked_too():
+    """A test override cannot smuggle an unknown environment past the check."""
+    with pytest.raises(ConfigError, match="APP_ENV='prod' is not an environment"):
+        load(overrides={"env": "prod"})
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_short_secrets_are_refused_where_real_data_is(env):
+    """Staging and production refuse a 1-byte secret and a 31-byte one, with the length."""
+    with pytest.raises(ConfigError) as caught:
+        load({"APP_ENV": env, "APP_SECRET_KEY": "x", "APP_API_TOKEN": "y" * 31})
+    message = str(caught.value)
+    assert message.startswith(f"Refusing to start in {env} with unsafe secrets: ")
+    assert (
+        "secret_key (APP_SECRET_KEY) is 1 byte long; at least 32 random bytes"
+        in message
+    )
+    assert "api_token (APP_API_TOKEN) is 31 bytes long" in message
+
+
+def _pem(bits: int) -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return (
+        key.public_key()
+        .public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        .decode()
+    )
+
+
+def test_rsa_keys_are_judged_by_size():
+    """A PEM public key passes at 2048 bits and is refused at 1024, naming its size."""
+    strong = load(
+        {"APP_ENV": "production", "APP_SECRET_KEY": STRONG, "APP_API_TOKEN": _pem(2048)}
+    )
+    assert strong.api_token.startswith("-----BEGIN PUBLIC KEY-----")
+    with pytest.raises(ConfigError) as caught:
+        load(
+            {
+                "APP_ENV": "production",
+                "APP_SECRET_KEY": STRONG,
+                "APP_API_TOKEN": _pem(1024),
+            }
+        )
+    assert "api_token (APP_API_TOKEN) is a 1024-bit RSA key; at least 2048 bits" in str(
+        caught.value
+    )
+
+
+def test_unreadable_pem_is_refused():
+    """A truncated PEM key is refused rather than taken as a long shared secret."""
+    broken = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A\n"
+    with pytest.raises(ConfigError, match="looks like a PEM key but cannot be read"):
+        load(
+            {"APP_ENV": "production", "APP_SECRET_KEY": STRONG, "APP_API_TOKEN": broken}
+        )
 
 
 def test_development_tolerates_default_secrets():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from satchel.testing import bearer, make_token
+
 PROBLEM = "application/problem+json"
 
 
@@ -114,3 +116,127 @@ def test_handler_problem_is_rendered_as_is(client, auth_headers):
         "https://satchel.dev/problems/note-not-found",
         "There is no note 99.",
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw", "where", "field", "message"),
+    [
+        ("post", "/v1/notes", r'{"title": "a\u0000b"}', "body", "/title",
+         "contains a NUL character (\\u0000), which text fields cannot hold"),
+        ("post", "/v1/notes", r'{"title": "a\ud800b"}', "body", "/title",
+         "contains an unpaired UTF-16 surrogate, which is not a character"),
+        ("post", "/v1/notes", r'{"title": "ok", "body": "\udfff"}', "body", "/body",
+         "contains an unpaired UTF-16 surrogate, which is not a character"),
+        ("get", "/v1/notes/99999999999999999999", None, "path", "noteId",
+         "is outside the 64-bit integer range"),
+    ],
+    ids=["nul", "surrogate", "surrogate-in-other-field", "beyond-int64"],
+)  # fmt: skip
+def test_values_no_database_can_store_are_422(
+    client, auth_headers, method, path, raw, where, field, message
+):
+    """NUL, lone surrogates and integers beyond 64 bits never reach a handler or a query."""
+    headers = {**auth_headers, "Content-Type": "application/json"}
+    response = getattr(client, method)(path, data=raw, headers=headers)
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == PROBLEM
+    key = "pointer" if where == "body" else "name"
+    assert {"in": where, key: field, "message": message} in response.get_json()[
+        "errors"
+    ]
+
+
+def test_every_location_and_nesting_is_checked():
+    """Query, header and cookie values, nested items and object keys are all scanned."""
+    from satchel.api.storable import check_storable
+    from satchel.openapi import RequestInvalid
+    from satchel.openapi.validation import ValidRequest
+
+    valid = ValidRequest(
+        path={"id": 5},
+        query={"tags": ["ok", "b\x00d"]},
+        headers={"X-Label": "\ud800"},
+        cookies={"session": "fine"},
+        body={"items": [{"n": 2**64}, {"k\x00ey": "v"}], "flag": True},
+    )
+    with pytest.raises(RequestInvalid) as refused:
+        check_storable(valid)
+    found = {
+        (i.location, i.field, i.message.split(",")[0]) for i in refused.value.issues
+    }
+    assert found == {
+        ("query", "tags", "contains a NUL character (\\u0000)"),
+        ("header", "X-Label", "contains an unpaired UTF-16 surrogate"),
+        ("body", "/items/0/n", "is outside the 64-bit integer range"),
+        ("body", "/items/1", "has a name that contains a NUL character (\\u0000)"),
+    }
+
+
+def test_a_paired_surrogate_is_an_ordinary_character(client, auth_headers):
+    """An emoji sent as a JSON surrogate pair is stored like any other character."""
+    response = client.post(
+        "/v1/notes",
+        data=r'{"title": "star \ud83c\udf1f"}',
+        headers={**auth_headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 201
+    assert response.get_json()["title"] == "star \N{GLOWING STAR}"
+
+
+def test_a_long_bad_value_is_quoted_by_a_short_prefix(client, auth_headers):
+    """A 422 about a 500 kB value quotes its first characters, never the whole of it."""
+    response = client.post(
+        "/v1/notes", json={"title": "x" * 500_000}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    body = response.get_json()
+    assert len(response.get_data()) < 1_000
+    message = body["errors"][0]["message"]
+    assert message == f"'{'x' * 39}...' (500000 characters) is too long"
+
+
+def test_body_over_the_limit_is_413(log_stream):
+    """A body above max_body_bytes is refused with 413 problem+json before it is read."""
+    from flask import Flask
+    from runtime_notes.app import SPEC
+
+    from satchel import api, auth, errors, logs
+
+    app = Flask("limited")
+    logs.init_app(app, service="limited", stream=log_stream)
+    errors.init_app(app)
+    auth.init_app(app, issuer="i", audience="a", key="k" * 40)
+    api.init_app(app, spec_path=SPEC, handlers="runtime_notes.api", max_body_bytes=100)
+    token = make_token("k" * 40, issuer="i", audience="a")
+    response = app.test_client().post(
+        "/v1/notes",
+        data=b'{"title": "' + b"x" * 100 + b'"}',
+        headers={"Content-Type": "application/json", **bearer(token)},
+    )
+    assert response.status_code == 413
+    assert response.mimetype == PROBLEM
+
+
+def test_the_default_body_limit_is_one_mebibyte(app):
+    """Without an explicit limit, api.init_app sets MAX_CONTENT_LENGTH to 1 MiB."""
+    from satchel.api import MAX_BODY_BYTES
+
+    assert app.config["MAX_CONTENT_LENGTH"] == MAX_BODY_BYTES == 1024 * 1024
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, "1mb"], ids=str)
+def test_a_body_limit_that_is_no_size_is_refused(limit):
+    """max_body_bytes must be a positive number of bytes."""
+    from flask import Flask
+    from runtime_notes.app import SPEC
+
+    from satchel import api
+    from satchel.api import ApiError
+
+    with pytest.raises(ApiError, match="is not a size"):
+        api.init_app(
+            Flask("x"),
+            spec_path=SPEC,
+            handlers="runtime_notes.api",
+            max_body_bytes=limit,
+        )

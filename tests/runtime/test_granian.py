@@ -67,6 +67,7 @@ def headers(**extra) -> dict[str, str]:
         issuer="https://auth.example.test",
         audience="runtime-notes",
         subject="granian-user",
+        tenant="oakwood",
     )
     return {**bearer(token), "Host": "oakwood.example.test", **extra}
 

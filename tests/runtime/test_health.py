@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -150,3 +151,62 @@ def test_mark_draining_fails_readiness():
         503,
         "draining: the server is shutting down",
     )
+
+
+def _app_with_a_detailed_check(**options) -> Flask:
+    app = bare_app(**options)
+    health.register_check(
+        app,
+        "tenant-registry",
+        lambda: ("pass", "registry at admin@db.internal:5432/control"),
+    )
+    health.mark_ready(app)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("remote", "headers", "detailed"),
+    [
+        ("127.0.0.1", {}, True),
+        ("10.1.2.3", {}, True),
+        ("203.0.113.9", {}, False),
+        ("10.1.2.3", {"X-Forwarded-For": "203.0.113.9"}, False),
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}, False),
+    ],
+    ids=["loopback", "private-network", "internet", "through-a-proxy", "forwarded"],
+)
+def test_readyz_details_only_for_the_platform_network(remote, headers, detailed):
+    """Check outputs (addresses of dependencies) go to the platform's network only."""
+    client = _app_with_a_detailed_check().test_client()
+    body = client.get(
+        "/readyz", headers=headers, environ_base={"REMOTE_ADDR": remote}
+    ).get_json()
+    assert body["status"] == "pass"
+    assert ("output" in body["checks"]["tenant-registry"]) is detailed
+    assert ("db.internal" in json.dumps(body)) is detailed
+
+
+def test_readyz_details_for_a_service_token_from_anywhere():
+    """A service token the app verifies shows the details; a user token does not."""
+    from satchel import auth
+    from satchel.testing import bearer, make_token
+
+    app = _app_with_a_detailed_check(detail_networks=())
+    auth.init_app(app, issuer="i", audience="a", key="k" * 40)
+    client = app.test_client()
+
+    def details(**claims) -> bool:
+        token = bearer(make_token("k" * 40, issuer="i", audience="a", **claims))
+        body = client.get("/readyz", headers=token).get_json()
+        return "output" in body["checks"]["tenant-registry"]
+
+    assert details(actor_type="service", tenants="*") is True
+    assert details(tenant="school-a") is False
+    assert details(actor_type="service", expires_in=-600) is False
+    assert "output" not in client.get("/readyz").get_json()["checks"]["tenant-registry"]
+
+
+def test_detail_networks_must_be_networks():
+    """A typo in detail_networks stops the app with the entry named."""
+    with pytest.raises(health.HealthError, match="not a network"):
+        bare_app(detail_networks=["10.0.0.0/8", "intranet"])

@@ -55,7 +55,9 @@ def test_response_validation_fails_loudly_in_tests(client, auth_headers, read_lo
 def test_response_validation_off_serves_as_is(log_stream, auth_headers):
     """With validation off (production) the handler's answer goes out unchanged."""
     app = create_app({"validate_responses": "off"}, environ={}, log_stream=log_stream)
-    response = tenant_client(app, "x").get("/v1/notes/3/broken", headers=auth_headers)
+    response = tenant_client(app, "greenfield").get(
+        "/v1/notes/3/broken", headers=auth_headers
+    )
     assert (response.status_code, response.get_json()) == (
         200,
         {"id": 3, "body": "no title"},

@@ -47,6 +47,9 @@ HOSTILE = [
     ("IPv4 literal", "127.0.0.1", 400, "tenant-host-malformed"),
     ("IPv6 literal", "[::1]:80", 400, "tenant-host-malformed"),
     ("bad port", "school-01.students.test:http", 400, "tenant-host-malformed"),
+    ("port above 65535", "school-01.students.test:99999", 400, "tenant-host-malformed"),
+    ("port zero", "school-01.students.test:0", 400, "tenant-host-malformed"),
+    ("highest port", "school-01.students.test:65535", 200, None),
     ("invalid tenant label", "school_01.students.test", 400, "tenant-host-malformed"),
 ]
 

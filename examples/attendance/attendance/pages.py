@@ -81,7 +81,10 @@ def login() -> Any:
             f"Bearer {request.form.get('token', '').strip()}"
         )
     except Problem as refused:
-        return render_template("login.html", next=target, error=refused.detail), 401
+        return (
+            render_template("login.html", next=target, error=refused.detail),
+            refused.status,
+        )
     session.clear()
     session.update(actor=actor.id, tenant=tenancy.current_tenant())
     # A server-side session gets a new id at sign-in, so an id planted earlier is worthless.

@@ -1,7 +1,9 @@
 """Fixtures: the app on the real PostgreSQL with two tenants, students mocked, a client per tenant.
 
 Each test session provisions its tenant databases (``attendance_test_<run>_<tenant>``) through
-the same ``flask tenants create`` code path production uses, and drops them after. students is
+the same ``flask tenants create`` code path production uses, as the owner (the login the
+migration task has), and serves them as the runtime role, as production does; it drops them
+after. students is
 answered in process by its spec-driven mock (satchel's ``mock_neighbours`` fixture, from
 mocks.yaml and the vendored spec), so the suite needs no other service and no network.
 Point ``ATTENDANCE_TEST_DATABASE_URL`` at another server (or a ``sqlite:///...{tenant}...``
@@ -17,6 +19,7 @@ import pytest
 from sqlalchemy import delete
 
 from satchel import tenancy
+from satchel.tenancy.roles import Login, with_login
 from satchel.testing import bearer, make_token, tenant_client
 
 from attendance.app import create_app
@@ -39,25 +42,36 @@ def students(mock_neighbours):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    """Return the app, configured for tests, with every test tenant provisioned."""
+def owner_app(tmp_path_factory):
+    """Return the app as the migration task runs it, with every test tenant provisioned."""
     instance = tmp_path_factory.mktemp("instance")
-    database_url = SERVER.replace("{run}", uuid.uuid4().hex[:8])
-    app = create_app(
+    owner_app = create_app(
         {
             "env": "test",
             "tenant_registry": f"file://{instance}/tenants.yaml",
-            "tenant_database_url": database_url,
+            "tenant_database_url": SERVER.replace("{run}", uuid.uuid4().hex[:8]),
             "flags_store": f"file://{instance}/flags.yaml",
         }
     )
-    runtime = app.extensions["satchel.tenancy"]
+    owner = owner_app.extensions["satchel.tenancy"]
     for tenant in TENANTS:
-        tenancy.create_tenant(runtime, tenant)
+        tenancy.create_tenant(owner, tenant)
+    yield owner_app
+    for tenant in TENANTS:
+        tenancy.drop_tenant(owner, tenant)
+    owner.close()
+
+
+@pytest.fixture(scope="session")
+def app(owner_app):
+    """Return the app as the service runs: logged in as its runtime role."""
+    settings = owner_app.config["SETTINGS"]
+    runtime_url = with_login(
+        settings.tenant_database_url, Login(settings.tenant_db_runtime_role)
+    )
+    app = create_app({**vars(settings), "tenant_database_url": runtime_url})
     yield app
-    for tenant in TENANTS:
-        tenancy.drop_tenant(runtime, tenant)
-    runtime.close()
+    app.extensions["satchel.tenancy"].close()
 
 
 @pytest.fixture(autouse=True)
@@ -71,14 +85,16 @@ def empty_tables(app):
             unit.session().execute(delete(Register))
 
 
-def token_for(app, tenant: str) -> str:
-    """Return a valid bearer token for a teacher of the tenant."""
+def token_for(app, tenant: str, subject: str | None = None) -> str:
+    """Return a valid token for a teacher of ``tenant`` (bound to that tenant only)."""
     settings = app.config["SETTINGS"]
     return make_token(
         settings.jwt_key,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
-        subject=f"teacher-of-{tenant}",
+        subject=subject or f"teacher-of-{tenant}",
+        tenant=tenant,
+        tenant_claim=settings.jwt_tenant_claim,
     )
 
 

@@ -210,3 +210,22 @@ def test_unknown_session_store_is_refused(app):
         "ATTENDANCE_SESSION_STORE is 'memcached://x': expected 'cookie' or a Redis URL "
         "(redis://host:port/db). Set it to one of those."
     )
+
+
+def test_sign_in_refuses_another_tenants_token(app):
+    """School A's token opens no session on school B's host; the form says why."""
+    visitor = browser(app, "school-b")
+    form = visitor.get("/login")
+    answer = visitor.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(form),
+            "token": token_for(app, "school-a"),
+            "next": PAGE,
+        },
+    )
+    assert answer.status_code == 403
+    assert "issued for tenant &#39;school-a&#39;, not &#39;school-b&#39;" in (
+        answer.get_data(as_text=True)
+    )
+    assert visitor.get(PAGE).status_code == 302

@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             settings.tenant_db_pooler,
             connection_budget=settings.tenant_db_connection_budget or None,
         ),
+        runtime_role=settings.tenant_db_runtime_role,
     )
     health.register_check(app, "tenant-registry", tenancy.health_check)
     auth.init_app(
@@ -53,12 +54,19 @@ def create_app(overrides: dict | None = None) -> Flask:
         audience=settings.jwt_audience,
         key=settings.jwt_key,
         algorithms=settings.jwt_algorithms.split(","),
+        tenant_claim=settings.jwt_tenant_claim,
     )
     flags.init_app(app, FLAGS, store_url=settings.flags_store, env_prefix=ENV_PREFIX)
     # Outside production every response is checked against the spec too.
     checks = "off" if settings.env == "production" else "raise"
     handlers = f"{__package__}.api"
-    api.init_app(app, spec_path=SPEC, handlers=handlers, validate_responses=checks)
+    api.init_app(
+        app,
+        spec_path=SPEC,
+        handlers=handlers,
+        validate_responses=checks,
+        max_body_bytes=settings.max_request_bytes,
+    )
 
     app.cli.add_command(tenancy.cli)
     if settings.env != "production":

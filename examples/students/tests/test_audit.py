@@ -1,4 +1,11 @@
-"""Every change to classes and pupils is audited in the tenant's own database."""
+"""Every change to classes and pupils is audited in the tenant's own database.
+
+On PostgreSQL the service runs as its runtime role, which can write rows but never rewrite
+or switch off the audit: the database refuses it (satchel.audit's README).
+"""
+
+import pytest
+import sqlalchemy as sa
 
 from satchel import audit, tenancy
 from tests.conftest import make_class
@@ -27,3 +34,27 @@ def test_adding_a_pupil_records_the_teacher_and_the_request(app, client):
     assert "Lovelace" not in {
         (r.new or r.old)["family_name"] for r in audit_of(app, "school-b", "pupils")
     }
+
+
+TAMPERING = {
+    "update": "UPDATE satchel_audit SET actor_id = 'someone-else'",
+    "delete": "DELETE FROM satchel_audit",
+    "truncate": "TRUNCATE satchel_audit",
+    "disable-trigger": "ALTER TABLE pupils DISABLE TRIGGER ALL",
+}
+
+
+@pytest.mark.parametrize("statement", TAMPERING.values(), ids=TAMPERING.keys())
+def test_the_service_cannot_rewrite_its_audit(app, statement):
+    """As the service's runtime role, each way of rewriting the audit is refused."""
+    runtime = app.extensions["satchel.tenancy"]
+    with tenancy.tenant_scope("school-a", tenancy=runtime) as unit:
+        if unit.session().get_bind().dialect.name != "postgresql":
+            pytest.skip(
+                "SQLite has no roles: its audit cannot be protected from the app"
+            )
+    with pytest.raises(
+        sa.exc.ProgrammingError, match="must be owner|permission denied"
+    ):
+        with tenancy.tenant_scope("school-a", tenancy=runtime) as unit:
+            unit.session().execute(sa.text(statement))

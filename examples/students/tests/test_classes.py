@@ -1,8 +1,13 @@
 """Classes and their pupils through the HTTP API."""
 
-import pytest
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import make_class
+import pytest
+from sqlalchemy import text
+
+from satchel import tenancy
+from tests.conftest import client_for, make_class
 
 
 def test_create_then_list(client):
@@ -107,3 +112,69 @@ def test_no_token_is_401(app):
     response = anonymous.get("/v1/classes")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_racing_creations_of_one_name_give_one_201_and_409s(app, owner_app):
+    """8 concurrent POSTs of one class name: one is created, the others get 409 naming it.
+
+    Each request checks that the name is free, then inserts. A lock held on the table lets
+    every check pass and holds every insert until all 8 wait, the worst interleaving; the
+    database's unique index then decides, and its refusal becomes 409, never a 500.
+    """
+    owner = owner_app.extensions["satchel.tenancy"]
+
+    def create(_):
+        client = client_for(app, "school-a")
+        return client.post("/v1/classes", json={"name": "Race", "year_group": 7})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        with tenancy.tenant_scope("school-a", tenancy=owner) as unit:
+            db = unit.session()
+            if db.get_bind().dialect.name != "postgresql":
+                pytest.skip("the race is staged with a PostgreSQL table lock")
+            db.execute(text("LOCK TABLE classes IN SHARE ROW EXCLUSIVE MODE"))
+            pending = [pool.submit(create, n) for n in range(8)]
+            _wait_for_blocked_inserts(db, 8)
+        responses = [future.result() for future in pending]
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * 7, [r.get_json() for r in responses]
+    for refused in (r for r in responses if r.status_code == 409):
+        assert refused.mimetype == "application/problem+json"
+        assert "name" in refused.get_json()["detail"]
+
+
+def _wait_for_blocked_inserts(db, count: int, timeout: float = 20) -> None:
+    """Wait until ``count`` sessions wait for the lock on classes (or the timeout)."""
+    query = text(
+        "SELECT count(*) FROM pg_locks"
+        " WHERE NOT granted AND relation = 'classes'::regclass"
+    )
+    deadline = time.monotonic() + timeout
+    while db.execute(query).scalar() < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/pupils/3243843466", "/v1/classes/9999999999999999999999/pupils"],
+    ids=["beyond-int32", "beyond-int64"],
+)
+def test_ids_beyond_the_column_are_422(client, path):
+    """An id the INTEGER column cannot hold is refused before any query, not a 500."""
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "name", [r"4\u0000B", r"4\udc00B"], ids=["nul", "lone-surrogate"]
+)
+def test_unstorable_names_are_422(client, name):
+    """NUL and an unpaired surrogate in a name are refused with 422 naming the field."""
+    response = client.post(
+        "/v1/classes",
+        data='{"name": "%s", "year_group": 4}' % name,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["pointer"] == "/name"

@@ -1,9 +1,10 @@
 """Fixtures: the app on the real PostgreSQL with two tenants, a client per tenant, a token.
 
 Each test session provisions its tenant databases (``{{ cookiecutter.package_name }}_test_<run>_<tenant>``)
-through the same ``flask tenants create`` code path production uses, and drops them after.
-Point ``{{ cookiecutter.package_name.upper() }}_TEST_DATABASE_URL`` at another server (or a
-``sqlite:///...{tenant}...`` template) to run elsewhere.
+through the same ``flask tenants create`` code path production uses, as the owner (the login
+the migration task has), and serves them as the runtime role, as production does; it drops
+them after. Point ``{{ cookiecutter.package_name.upper() }}_TEST_DATABASE_URL`` at another
+server (or a ``sqlite:///...{tenant}...`` template) to run elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import delete
 
 from satchel import tenancy
+from satchel.tenancy.roles import Login, with_login
 from satchel.testing import bearer, make_token, tenant_client
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -28,25 +30,36 @@ SERVER = os.environ.get(
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    """Return the app, configured for tests, with every test tenant provisioned."""
+def owner_app(tmp_path_factory):
+    """Return the app as the migration task runs it, with every test tenant provisioned."""
     instance = tmp_path_factory.mktemp("instance")
-    database_url = SERVER.replace("{run}", uuid.uuid4().hex[:8])
-    app = create_app(
+    owner_app = create_app(
         {
             "env": "test",
             "tenant_registry": f"file://{instance}/tenants.yaml",
-            "tenant_database_url": database_url,
+            "tenant_database_url": SERVER.replace("{run}", uuid.uuid4().hex[:8]),
             "flags_store": f"file://{instance}/flags.yaml",
         }
     )
-    runtime = app.extensions["satchel.tenancy"]
+    owner = owner_app.extensions["satchel.tenancy"]
     for tenant in TENANTS:
-        tenancy.create_tenant(runtime, tenant)
+        tenancy.create_tenant(owner, tenant)
+    yield owner_app
+    for tenant in TENANTS:
+        tenancy.drop_tenant(owner, tenant)
+    owner.close()
+
+
+@pytest.fixture(scope="session")
+def app(owner_app):
+    """Return the app as the service runs: logged in as its runtime role."""
+    settings = owner_app.config["SETTINGS"]
+    runtime_url = with_login(
+        settings.tenant_database_url, Login(settings.tenant_db_runtime_role)
+    )
+    app = create_app({**vars(settings), "tenant_database_url": runtime_url})
     yield app
-    for tenant in TENANTS:
-        tenancy.drop_tenant(runtime, tenant)
-    runtime.close()
+    app.extensions["satchel.tenancy"].close()
 
 
 {% if cookiecutter | satchel_neighbours -%}
@@ -67,16 +80,24 @@ def empty_tables(app):
             unit.session().execute(delete(Note))
 
 
+def token_for(app, tenant: str, subject: str | None = None) -> str:
+    """Return a valid token for a teacher of ``tenant`` (bound to that tenant only)."""
+    settings = app.config["SETTINGS"]
+    return make_token(
+        settings.jwt_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        subject=subject or f"teacher-of-{tenant}",
+        tenant=tenant,
+        tenant_claim=settings.jwt_tenant_claim,
+    )
+
+
 def client_for(app, tenant: str):
     """Return a test client whose requests carry the tenant's host and a valid token."""
     settings = app.config["SETTINGS"]
     client = tenant_client(app, tenant, domain=settings.base_domain)
-    token = make_token(
-        settings.jwt_key,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        subject=f"teacher-of-{tenant}",
-    )
+    token = token_for(app, tenant)
     client.environ_base.update({"HTTP_AUTHORIZATION": bearer(token)["Authorization"]})
     return client
 

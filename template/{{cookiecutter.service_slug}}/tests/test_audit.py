@@ -1,4 +1,11 @@
-"""Every change to a note is audited in its tenant's database, naming who made it."""
+"""Every change to a note is audited in its tenant's database, naming who made it.
+
+On PostgreSQL the service runs as its runtime role, which can write notes but never rewrite
+or switch off the audit: the database refuses it (satchel.audit's README).
+"""
+
+import pytest
+import sqlalchemy as sa
 
 from satchel import audit, tenancy
 
@@ -30,3 +37,24 @@ def test_the_other_tenant_sees_none_of_it(app, client):
     }
     assert "Only in A's audit" in titles["school-a"]
     assert "Only in A's audit" not in titles["school-b"]
+
+
+TAMPERING = {
+    "update": "UPDATE satchel_audit SET actor_id = 'someone-else'",
+    "delete": "DELETE FROM satchel_audit",
+    "truncate": "TRUNCATE satchel_audit",
+    "disable-trigger": "ALTER TABLE notes DISABLE TRIGGER ALL",
+}
+
+
+@pytest.mark.parametrize("statement", TAMPERING.values(), ids=TAMPERING.keys())
+def test_the_service_cannot_rewrite_its_audit(app, statement):
+    """As the service's runtime role, each way of rewriting the audit is refused."""
+    runtime = app.extensions["satchel.tenancy"]
+    with tenancy.tenant_scope("school-a", tenancy=runtime) as unit:
+        if unit.session().get_bind().dialect.name != "postgresql":
+            pytest.skip("SQLite has no roles: its audit is not protected from the app")
+    refused = "must be owner|permission denied"
+    with pytest.raises(sa.exc.ProgrammingError, match=refused):
+        with tenancy.tenant_scope("school-a", tenancy=runtime) as unit:
+            unit.session().execute(sa.text(statement))

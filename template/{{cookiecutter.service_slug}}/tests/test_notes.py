@@ -87,3 +87,48 @@ def test_no_token_is_401(app):
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/notes/3243843466", "/v1/notes/99999999999999999999999"],
+    ids=["beyond-int32", "beyond-int64"],
+)
+def test_ids_beyond_the_column_are_422(client, path):
+    """An id no column can hold is refused before any query, not a database 500."""
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "escaped", [r"nul\u0000byte", r"lone \ud800 surrogate"], ids=["nul", "surrogate"]
+)
+def test_unstorable_text_is_422(client, escaped):
+    """JSON may carry NUL or an unpaired surrogate; both are refused with 422 naming the field."""
+    response = client.post(
+        "/v1/notes",
+        data='{"title": "%s"}' % escaped,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["pointer"] == "/title"
+
+
+def test_a_huge_value_is_quoted_by_its_prefix_only(client):
+    """A 422 about a long value quotes a short prefix of it, not the whole value."""
+    response = client.post("/v1/notes", json={"title": "x" * 100_000})
+    assert response.status_code == 422
+    assert len(response.get_data()) < 2_000
+
+
+def test_a_body_over_the_limit_is_413(client, app):
+    """A body larger than max_request_bytes is refused with 413 problem+json."""
+    limit = app.config["SETTINGS"].max_request_bytes
+    response = client.post(
+        "/v1/notes",
+        data=b"{" + b" " * limit + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"

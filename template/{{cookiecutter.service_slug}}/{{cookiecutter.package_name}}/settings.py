@@ -17,8 +17,9 @@ ENV_PREFIX = "{{ cookiecutter.package_name.upper() }}"
 class Settings:
     """Every setting the service reads; the defaults run it locally with no other service."""
 
-    env: str = "development"
-    # Signs sessions and CSRF tokens; production refuses to start with this default.
+    # Exactly one of these; staging and production refuse default or weak secrets.
+    env: Literal["development", "test", "staging", "production"] = "development"
+    # Signs sessions and CSRF tokens; staging and production refuse this default.
     secret_key: str = secret("dev-only-secret-key-change-me")
     # Tenants are sub-domains of this domain: school-a.{{ cookiecutter.service_slug }}.localhost
     base_domain: str = "{{ cookiecutter.service_slug }}.localhost"
@@ -26,6 +27,11 @@ class Settings:
     tenant_registry: str = "file://instance/tenants.yaml"
     # Where new tenant databases go; {tenant} is replaced by the tenant's id.
     tenant_database_url: str = "sqlite:///instance/tenants/{tenant}.sqlite3"
+    # PostgreSQL: the role this service runs as, with data rights only. Tenant databases
+    # and their audit belong to the login of tenant_database_url in the task that runs
+    # `flask tenants create|migrate` (the owner); the service's own tenant_database_url
+    # logs in as this role (deploy/README.md, "Two database roles").
+    tenant_db_runtime_role: str = "{{ cookiecutter.package_name }}_runtime"
     # How tenant URLs reach PostgreSQL: "direct", or "pgbouncer" when they name PgBouncer in
     # transaction mode; then the process keeps a client connection per active tenant.
     tenant_db_pooler: Literal["direct", "pgbouncer"] = "direct"
@@ -39,6 +45,10 @@ class Settings:
     jwt_audience: str = "{{ cookiecutter.service_slug }}"
     jwt_key: str = secret("dev-only-jwt-key-change-me-0123456789")
     jwt_algorithms: str = "HS256"
+    # The claim naming the tenant a user's token was issued for; other tenants refuse it.
+    jwt_tenant_claim: str = "tenant"
+    # Request bodies above this many bytes are refused with 413 before they are read.
+    max_request_bytes: int = 1024 * 1024
     # How satchel-serve (the image's entry point) runs the service: worker processes, threads
     # in each; on SIGTERM /readyz fails for drain_seconds while requests are still served, then
     # requests in flight get shutdown_timeout seconds. Keep the load balancer's deregistration

@@ -11,6 +11,7 @@ import time
 import jwt
 import requests
 
+from satchel import context
 from satchel.clients import NeighbourClient
 from satchel.problems import problem
 
@@ -51,13 +52,18 @@ class StudentsClient(NeighbourClient):
         return response.json()
 
     def _service_token(self) -> str:
-        # A short-lived token naming this service, for the students audience; a platform
-        # token exchange would issue it in production, the shared key stands in for it here.
+        # A short-lived token naming this service, for the students audience, acting for
+        # the tenant of the request being served and no other: students refuses it on any
+        # other school's host. A platform token exchange would issue it in production; the
+        # shared key stands in for it here.
         now = int(time.time())
+        tenant = context.tenant_id.get()
         claims = {
             "iss": self._issuer,
             "aud": "students",
             "sub": "service:attendance",
+            "actor_type": "service",
+            "tenants": [tenant] if tenant else [],
             "iat": now,
             "exp": now + 60,
         }
