@@ -187,13 +187,15 @@ def container(engine, image, production_env):
         engine.run("rm", "--force", name, check=False)
 
 
-def call(base, method, path, tenant, key, **kwargs):
-    """Send a request for ``tenant`` with a token the service accepts."""
+def call(base, method, path, tenant, key, token_tenant=None, **kwargs):
+    """Send a request to ``tenant``'s host with a token issued for ``token_tenant`` (default:
+    the same tenant, which the service accepts)."""
     token = make_token(
         key,
         issuer="https://auth.satchel.localhost",
         audience="students",
         subject=f"teacher-{tenant}",
+        tenant=token_tenant or tenant,
     )
     headers = {
         "Host": f"{tenant}.students.localhost",
@@ -216,6 +218,8 @@ def test_serves_two_tenants_apart(container, production_env):
         for n in call(base, "GET", "/v1/notes", "school-a", key).json()["items"]
     ]
     assert titles == ["Sports day"]
+    stolen = call(base, "GET", "/v1/notes", "school-b", key, token_tenant="school-a")
+    assert stolen.status_code == 403, stolen.text
 
 
 def test_stops_cleanly_on_sigterm(engine, container):
