@@ -13,6 +13,10 @@ ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 # Resolved by the template's local_extensions.py, which post_gen_project.py reads too.
 NEIGHBOURS = json.loads(r"""{{ cookiecutter | satchel_neighbours | jsonify }}""")
 SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
+SATCHEL_MODE = r"""{{ cookiecutter | satchel_mode }}"""
+# cookiecutter's own bake knows its output folder; cruft's re-render in a temporary folder
+# does not, and a path relative to the service cannot be checked from there.
+IN_PLACE = {{"True" if cookiecutter._output_dir is defined else "False"}}
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 -]*$")
@@ -106,18 +110,18 @@ def check_package_name(value):
 
 
 def check_satchel_source(source):
-    if source.startswith(
-        ("gh:", "gl:", "bb:", "git+", "git@", "https://", "http://", "ssh://")
-    ):
+    """A path answer must be a satchel checkout, relative to the service's own folder."""
+    if SATCHEL_MODE != "path" or not IN_PLACE:
         return None
+    # The hook runs in the new service's folder: a relative path is resolved from there.
     if not os.path.isfile(os.path.join(source, "setup.cfg")) or not os.path.isfile(
         os.path.join(source, "satchel", "__init__.py")
     ):
         return (
             f"satchel_source {source!r} is not a satchel checkout (no setup.cfg and "
-            "satchel/__init__.py in it): give the path of a local satchel checkout (relative "
-            "to the output directory) or its git URL, or leave it empty to use the checkout "
-            "this template came from."
+            "satchel/__init__.py in it): give the path of a local satchel checkout relative "
+            "to the new service's folder (e.g. '../satchel'), its git URL, or leave it empty "
+            "to install satchel from the platform index."
         )
     return None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from satchel import __version__ as LAST
 from tests.kit import BIN, tool_env
 
 ENTRY = "\n## {version}\n\n### Fixed\n- Something.\n\n### Upgrading\n- Nothing to do.\n"
@@ -22,7 +23,7 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def clone(kit_repo, tmp_path) -> Path:
-    """A clone of the committed kit snapshot (tagged v0.1.0), never the developer's checkout."""
+    """A clone of the committed kit snapshot (released at the kit's version), never the developer's checkout."""
     target = tmp_path / "kit"
     subprocess.run(
         ["git", "clone", "--quiet", str(kit_repo), str(target)],
@@ -48,8 +49,8 @@ def release(clone: Path, *args: str) -> subprocess.CompletedProcess:
     "prepare, version, message",
     [
         (None, "1.2", "'1.2' is not a semantic version: give X.Y.Z, e.g. 0.2.0."),
-        (None, "0.1.0", "version 0.1.0 is not above the last release v0.1.0"),
-        (None, "0.0.9", "version 0.0.9 is not above the last release v0.1.0"),
+        (None, LAST, f"version {LAST} is not above the last release v{LAST}"),
+        (None, "0.0.9", f"version 0.0.9 is not above the last release v{LAST}"),
         (
             None,
             "7.0.0",
@@ -83,7 +84,7 @@ def test_refusals_say_why_and_change_nothing(clone, prepare, version, message):
     assert refused.returncode != 0
     assert message in refused.stderr
     assert "Traceback" not in refused.stderr
-    assert run(["git", "tag"], clone).stdout.split() == ["v0.1.0"]
+    assert run(["git", "tag"], clone).stdout.split() == [f"v{LAST}"]
     assert run(["git", "rev-parse", "HEAD"], clone).stdout == head
 
 
@@ -93,7 +94,7 @@ def test_release_commits_tags_builds_and_publishes(clone, tmp_path):
     index = tmp_path / "index"
     done = release(clone, "7.1.0", "--publish", str(index))
     assert done.returncode == 0, done.stderr
-    assert run(["git", "tag"], clone).stdout.split() == ["v0.1.0", "v7.1.0"]
+    assert run(["git", "tag"], clone).stdout.split() == [f"v{LAST}", "v7.1.0"]
     assert run(["git", "status", "--porcelain"], clone).stdout == ""
     assert run(["git", "log", "-1", "--format=%s", "v7.1.0"], clone).stdout == (
         "Release 7.1.0\n"

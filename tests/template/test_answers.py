@@ -84,8 +84,9 @@ BAD_ANSWERS = [
         "satchel-source-not-a-checkout",
         {"satchel_source": "/tmp"},
         "satchel_source '/tmp' is not a satchel checkout (no setup.cfg and satchel/__init__.py "
-        "in it): give the path of a local satchel checkout (relative to the output directory) "
-        "or its git URL, or leave it empty to use the checkout this template came from.",
+        "in it): give the path of a local satchel checkout relative to the new service's folder "
+        "(e.g. '../satchel'), its git URL, or leave it empty to install satchel from the "
+        "platform index.",
     ),
 ]
 
