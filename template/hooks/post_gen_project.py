@@ -23,6 +23,9 @@ SATCHEL_VERSION = r"""{{ cookiecutter | satchel_version }}"""
 SATCHEL_SHA256 = r"""{{ cookiecutter._satchel_sha256 | default("") }}"""
 TEMPLATE_RECORD = r"""{{ cookiecutter | template_record }}"""
 TEMPLATE_COMMIT = r"""{{ cookiecutter | template_commit }}"""
+# cookiecutter's own bake knows its output folder; cruft's re-renders (check, update) in a
+# temporary folder do not, and need no repository or git hooks there.
+IN_PLACE = r"""{{ cookiecutter._output_dir is defined }}""" == "True"
 INDEX_SOURCE = {"name": "platform", "url": "${SATCHEL_INDEX_URL}", "verify_ssl": True}
 PACKAGE = ANSWERS["package_name"]
 FIRST_PORT = 8101
@@ -201,7 +204,10 @@ def first_commit(root: Path) -> None:
     if not (root / ".git").exists():
         git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
-    message = f"Create {ANSWERS['service_slug']} from the satchel template v{SATCHEL_VERSION} ({TEMPLATE_COMMIT[:12]})"
+    message = (
+        f"Create {ANSWERS['service_slug']} from the satchel template "
+        f"v{SATCHEL_VERSION} ({TEMPLATE_COMMIT[:12]})"
+    )
     git(root, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
     install_git_hooks(root)
 
@@ -211,7 +217,8 @@ def main() -> int:
     vendor_neighbours(root)
     pin_satchel_in_lock(root)
     record_template(root)
-    first_commit(root)
+    if IN_PLACE:
+        first_commit(root)
     return 0
 
 

@@ -16,7 +16,7 @@ SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
 SATCHEL_MODE = r"""{{ cookiecutter | satchel_mode }}"""
 # cookiecutter's own bake knows its output folder; cruft's re-render in a temporary folder
 # does not, and a path relative to the service cannot be checked from there.
-IN_PLACE = {{"True" if cookiecutter._output_dir is defined else "False"}}
+IN_PLACE = r"""{{ cookiecutter._output_dir is defined }}""" == "True"
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 -]*$")
