@@ -41,14 +41,19 @@ def tool_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, **GIT_IDENTITY)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     if "kit" in _snapshot:
-        env.update(
-            GIT_CONFIG_COUNT="1",
-            GIT_CONFIG_KEY_0=f"url.{_snapshot['kit']}.insteadOf",
-            GIT_CONFIG_VALUE_0=KIT_URL,
-            SATCHEL_INDEX_URL=_snapshot["index"].as_uri(),
-        )
+        env.update(kit_at(_snapshot["kit"], _snapshot["index"]))
     env.update(extra)
     return env
+
+
+def kit_at(kit: Path, index: Path) -> dict[str, str]:
+    """Return the variables that make the kit's git URL lead to ``kit``, its index ``index``."""
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{kit}.insteadOf",
+        "GIT_CONFIG_VALUE_0": KIT_URL,
+        "SATCHEL_INDEX_URL": index.as_uri(),
+    }
 
 
 def snapshot_kit(destination: Path) -> Path:

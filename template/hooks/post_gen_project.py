@@ -3,6 +3,12 @@ record the template version for cruft, make the first commit, and install the gi
 when pre-commit is at hand (otherwise say so, and how).
 
 Everything here is idempotent and needs no network: a bake from a local checkout works offline.
+
+cruft re-renders the template (``cruft diff``, ``cruft update``) in a temporary folder from the
+answers in .cruft.json, without cookiecutter's ``_output_dir``: there, paths the answers give
+relative to where the bake ran resolve nowhere, and mocks/ and mocks.yaml are the service's own
+(re-vendored by its team, skipped by cruft). So a re-render writes only what the answers alone
+decide: no vendoring, no git repository.
 """
 
 import hashlib
@@ -23,12 +29,11 @@ SATCHEL_VERSION = r"""{{ cookiecutter | satchel_version }}"""
 SATCHEL_SHA256 = r"""{{ cookiecutter._satchel_sha256 | default("") }}"""
 TEMPLATE_RECORD = r"""{{ cookiecutter | template_record }}"""
 TEMPLATE_COMMIT = r"""{{ cookiecutter | template_commit }}"""
-# cookiecutter's own bake knows its output folder; cruft's re-renders (check, update) in a
-# temporary folder do not, and need no repository or git hooks there.
-IN_PLACE = r"""{{ cookiecutter._output_dir is defined }}""" == "True"
 INDEX_SOURCE = {"name": "platform", "url": "${SATCHEL_INDEX_URL}", "verify_ssl": True}
 PACKAGE = ANSWERS["package_name"]
 FIRST_PORT = 8101
+# cookiecutter records where it bakes; cruft's re-render does not (see the docstring).
+RE_RENDER = "_output_dir" not in ANSWERS
 
 CLIENT_MODULE = '''"""Call the {name} service by the operationIds of its vendored spec.
 
@@ -46,6 +51,14 @@ class {cls}Client(NeighbourClient):
 
     neighbour = "{name}"
 '''
+
+
+def write_client(root: Path, name: str) -> None:
+    """Write clients/<name>.py, the class the service calls the neighbour through."""
+    attr = name.replace("-", "_")
+    cls = "".join(part.title() for part in name.split("-"))
+    module = root / PACKAGE / "clients" / f"{attr}.py"
+    module.write_text(CLIENT_MODULE.format(name=name, cls=cls, attr=attr))
 
 
 def vendor_neighbours(root: Path) -> None:
@@ -77,10 +90,7 @@ def vendor_neighbours(root: Path) -> None:
             f"    overlay: mocks/{name}/overlay.yaml",
             f"    port: {FIRST_PORT + index}",
         ]
-        attr = name.replace("-", "_")
-        cls = "".join(part.title() for part in name.split("-"))
-        module = root / PACKAGE / "clients" / f"{attr}.py"
-        module.write_text(CLIENT_MODULE.format(name=name, cls=cls, attr=attr))
+        write_client(root, name)
     (root / "mocks.yaml").write_text("\n".join(lines) + "\n")
 
 
@@ -157,7 +167,14 @@ def record_template(root: Path) -> None:
         "checkout": None,
         "context": {"cookiecutter": context},
         "directory": "template",
-        "skip": [".git", ".cruft.json", "mocks", "Pipfile.lock", "migrations/versions"],
+        "skip": [
+            ".git",
+            ".cruft.json",
+            "mocks",
+            "mocks.yaml",
+            "Pipfile.lock",
+            "migrations/versions",
+        ],
     }
     (root / ".cruft.json").write_text(
         json.dumps(cruft, indent=2, sort_keys=True) + "\n"
@@ -214,11 +231,14 @@ def first_commit(root: Path) -> None:
 
 def main() -> int:
     root = Path.cwd()
+    if RE_RENDER:
+        for neighbour in NEIGHBOURS:
+            write_client(root, neighbour["name"])
+        return 0
     vendor_neighbours(root)
     pin_satchel_in_lock(root)
     record_template(root)
-    if IN_PLACE:
-        first_commit(root)
+    first_commit(root)
     return 0
 
 
