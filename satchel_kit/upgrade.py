@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import subprocess
 import tomllib
 from pathlib import Path
 
 import click
 import cruft
+from cruft._commands.utils import generate as cruft_generate
 
 from hooks.pipfile_lock import pipfile_hash
 from satchel_kit.versions import Version, last_release
+
+# The template's Jinja extension modules (cookiecutter.json ``_extensions``).
+TEMPLATE_MODULES = ("local_extensions", "hook_errors")
 
 
 class UpgradeError(click.ClickException):
@@ -46,7 +51,7 @@ def read_record(service: Path) -> dict:
 
 
 def require_clean(service: Path) -> None:
-    status = git(service, "status", "--porcelain", "--", ".")
+    status = git(service, "status", "--porcelain")
     if status.returncode != 0:
         raise UpgradeError(
             f"{service} is not a git repository: {status.stderr.strip()}"
@@ -141,6 +146,28 @@ def conflicts(service: Path) -> list[str]:
     return sorted(set(rejected) | set(unmerged.stdout.split()))
 
 
+@contextlib.contextmanager
+def each_commit_renders_with_its_own_filters():
+    """Evict the template's extension modules before each of cruft's two renders.
+
+    cruft renders the old and the new commit in one process from one clone; Python would
+    keep the module imported for the old commit, and the new template's filters would be
+    missing or stale. cruft calls ``utils.generate.cookiecutter_template`` for each render.
+    """
+    original = cruft_generate.cookiecutter_template
+
+    def render(*args, **kwargs):
+        for name in TEMPLATE_MODULES:
+            sys.modules.pop(name, None)
+        return original(*args, **kwargs)
+
+    cruft_generate.cookiecutter_template = render
+    try:
+        yield
+    finally:
+        cruft_generate.cookiecutter_template = original
+
+
 def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | None]:
     """Update the service to ``to``; return (old release, new, conflicts, lock problem)."""
     record = read_record(service)
@@ -150,7 +177,7 @@ def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | N
     before = record.get("context", {}).get("cookiecutter", {}).get("_satchel_version")
     checkout = None if target == "HEAD" else target
     # cruft reads a relative template location from the working directory.
-    with contextlib.chdir(service):
+    with contextlib.chdir(service), each_commit_renders_with_its_own_filters():
         updated = cruft.update(Path("."), checkout=checkout, strict=True)
     if not updated:
         raise UpgradeError("cruft update did not apply: see its message above.")
