@@ -146,20 +146,43 @@ def conflicts(service: Path) -> list[str]:
     return sorted(set(rejected) | set(unmerged.stdout.split()))
 
 
-@contextlib.contextmanager
-def each_commit_renders_with_its_own_filters():
-    """Evict the template's extension modules before each of cruft's two renders.
+def store_blobs(service: Path, rendered: Path) -> None:
+    """Write the old render's files into the service's object database.
 
-    cruft renders the old and the new commit in one process from one clone; Python would
-    keep the module imported for the old commit, and the new template's filters would be
-    missing or stale. cruft calls ``utils.generate.cookiecutter_template`` for each render.
+    cruft's patch names each file's old blob (``--binary`` implies full indexes); with the
+    blobs at hand ``git apply -3`` merges three-way, so a change the service already made
+    the same way merges cleanly and only true conflicts remain, marked in the file, instead
+    of whole hunks rejected into ``.rej`` files.
+    """
+    files = [str(p) for p in sorted(rendered.rglob("*")) if p.is_file()]
+    subprocess.run(
+        ["git", "hash-object", "-w", "--stdin-paths"],
+        cwd=service,
+        input="\n".join(files),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@contextlib.contextmanager
+def cruft_renders(service: Path):
+    """Adjust cruft's two renders (old commit, new commit) for a three-way update.
+
+    Before each, evict the template's extension modules: cruft renders both commits in one
+    process from one clone, and Python would keep the old commit's filters for the new one.
+    After the old one, store its blobs (:func:`store_blobs`). cruft calls
+    ``utils.generate.cookiecutter_template`` for each render; the old one updates deleted paths.
     """
     original = cruft_generate.cookiecutter_template
 
     def render(*args, **kwargs):
         for name in TEMPLATE_MODULES:
             sys.modules.pop(name, None)
-        return original(*args, **kwargs)
+        context = original(*args, **kwargs)
+        if kwargs.get("update_deleted_paths"):
+            store_blobs(service, Path(kwargs["output_dir"]))
+        return context
 
     cruft_generate.cookiecutter_template = render
     try:
@@ -177,7 +200,7 @@ def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | N
     before = record.get("context", {}).get("cookiecutter", {}).get("_satchel_version")
     checkout = None if target == "HEAD" else target
     # cruft reads a relative template location from the working directory.
-    with contextlib.chdir(service), each_commit_renders_with_its_own_filters():
+    with contextlib.chdir(service), cruft_renders(service):
         updated = cruft.update(Path("."), checkout=checkout, strict=True)
     if not updated:
         raise UpgradeError("cruft update did not apply: see its message above.")
