@@ -239,7 +239,7 @@ def command(to: str | None, service: Path) -> None:
     if to is not None and to != "HEAD" and not to.startswith("v"):
         to = f"v{to}"
     before, after, found, problem = upgrade(service.resolve(), to)
-    click.echo(f"Upgraded from satchel v{before} to v{after}.")
+    click.echo(f"Upgraded from {before} to satchel v{after}.")
     if problem:
         click.echo(f"Pipfile.lock was not re-pinned: {problem}.")
     if found:
@@ -247,7 +247,8 @@ def command(to: str | None, service: Path) -> None:
         for name in found:
             click.echo(f"  {name}")
         click.echo(
-            "Apply each .rej hunk (or fix each unmerged file) by hand, delete the .rej files,"
+            "Resolve each: edit the conflict markers out of an unmerged file, or apply a .rej "
+            "file's hunks by hand and delete it; then `git add` them."
         )
     click.echo(
         "Next: read CHANGELOG.md's 'Upgrading' notes up to this release; "

@@ -206,7 +206,7 @@ def test_upgrade_lands_pins_together_and_the_service_stays_green(world, tmp_path
     env, kit, service = world
     upgraded = run([BIN / "satchel", "upgrade", "--to", f"v{NEW}"], service, env)
     assert upgraded.returncode == 1, upgraded.stdout + upgraded.stderr
-    assert f"Upgraded from satchel v{OLD} to v{NEW}." in upgraded.stdout
+    assert f"Upgraded from satchel v{OLD} to satchel v{NEW}." in upgraded.stdout
     # git merges three-way where it can: the planted conflict is an unmerged README.md.
     assert "1 conflict(s) to resolve by hand:\n  README.md\n" in upgraded.stdout
     assert "Next: " in upgraded.stdout
