@@ -1,12 +1,12 @@
 """Bring every example service level with the kit's template (`make examples-level`).
 
-The examples live inside the kit and install satchel from it (``satchel_source = "../.."``);
-each is upgraded to the committed HEAD of the kit with ``satchel upgrade --to HEAD`` (cruft
-update, three-way). Commit template changes first: cruft reads the template from git, and
-refuses to run in a tree with uncommitted changes, so an example that lands cleanly is
-committed on its own ("Re-level examples/<name> ..."), and the script stops at the first
-with conflicts: resolve them, commit, and run it again. Then run the examples' suites
-(``pytest tests/examples -x -q``).
+The examples live inside the kit and install satchel from it (``satchel_source = "../.."``):
+each is upgraded to the committed HEAD of the kit with ``satchel upgrade --to HEAD --answer
+satchel_source=../..`` (cruft update, three-way). Commit template changes first: cruft reads
+the template from git and refuses to run in a tree with uncommitted changes, so an example
+that lands cleanly is committed on its own ("Re-level examples/<name> ..."), and the script
+stops at the first with conflicts: resolve them, commit, and run it again. Then run the
+examples' suites (``pytest tests/examples -x -q``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def main() -> int:
     for name in SERVICES:
         print(f"== {name}", flush=True)
         done = subprocess.run(
-            [Path(sys.executable).parent / "satchel", "upgrade", "--to", "HEAD"],
+            [Path(sys.executable).parent / "satchel", "upgrade", "--to", "HEAD"]
+            + ["--answer", "satchel_source=../.."],
             cwd=EXAMPLES / name,
         )
         if done.returncode != 0:

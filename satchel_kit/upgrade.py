@@ -17,6 +17,7 @@ from pathlib import Path
 
 import click
 import cruft
+from cookiecutter.exceptions import CookiecutterException
 from cruft._commands.utils import generate as cruft_generate
 
 from hooks.pipfile_lock import pipfile_hash
@@ -191,8 +192,13 @@ def cruft_renders(service: Path):
         cruft_generate.cookiecutter_template = original
 
 
-def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | None]:
-    """Update the service to ``to``; return (old release, new, conflicts, lock problem)."""
+def upgrade(
+    service: Path, to: str | None, answers: dict[str, str] | None = None
+) -> tuple[str, str, list[str], str | None]:
+    """Update the service to ``to``; return (old release, new, conflicts, lock problem).
+
+    ``answers`` change answers for the new render only (cruft's extra context).
+    """
     record = read_record(service)
     require_clean(service)
     repository = template_location(service, record["template"])
@@ -201,7 +207,15 @@ def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | N
     checkout = None if target == "HEAD" else target
     # cruft reads a relative template location from the working directory.
     with contextlib.chdir(service), cruft_renders(service):
-        updated = cruft.update(Path("."), checkout=checkout, strict=True)
+        try:
+            updated = cruft.update(
+                Path("."), checkout=checkout, strict=True, extra_context=answers or None
+            )
+        except CookiecutterException as error:
+            raise UpgradeError(
+                f"the template refused to render this service's answers ({error}; its "
+                "message is above): correct them with --answer KEY=VALUE."
+            ) from None
     if not updated:
         raise UpgradeError("cruft update did not apply: see its message above.")
     context = read_record(service).get("context", {}).get("cookiecutter", {})
@@ -229,7 +243,15 @@ def upgrade(service: Path, to: str | None) -> tuple[str, str, list[str], str | N
     show_default=True,
     help="The service's folder.",
 )
-def command(to: str | None, service: Path) -> None:
+@click.option(
+    "--answer",
+    "answers",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change an answer of .cruft.json for the new release (repeatable), e.g. "
+    "satchel_source= to move from a local checkout to the platform index.",
+)
+def command(to: str | None, service: Path, answers: tuple[str, ...]) -> None:
     """Upgrade this service to a template release: cruft update, pins, lock and hooks' rev."""
     if to not in (None, "HEAD") and Version.parse(to) is None:
         raise click.BadParameter(
@@ -238,7 +260,16 @@ def command(to: str | None, service: Path) -> None:
         )
     if to is not None and to != "HEAD" and not to.startswith("v"):
         to = f"v{to}"
-    before, after, found, problem = upgrade(service.resolve(), to)
+    changed = {}
+    for answer in answers:
+        key, equals, value = answer.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(
+                f"{answer!r} is not KEY=VALUE, e.g. satchel_source=../satchel.",
+                param_hint="--answer",
+            )
+        changed[key.strip()] = value
+    before, after, found, problem = upgrade(service.resolve(), to, changed)
     click.echo(f"Upgraded from {before} to satchel v{after}.")
     if problem:
         click.echo(f"Pipfile.lock was not re-pinned: {problem}.")
