@@ -100,7 +100,8 @@ def choose_target(repository: str, to: str | None) -> str:
             )
         return latest.tag
     if to not in tags:
-        known = ", ".join(sorted(t for t in tags if Version.parse(t))[-5:]) or "none"
+        releases = sorted(v for v in map(Version.parse, tags) if v)
+        known = ", ".join(v.tag for v in releases[-5:]) or "none"
         raise UpgradeError(
             f"tag {to!r} does not exist in {repository} (latest releases: {known}): give "
             "one of them with --to, or leave --to out for the latest."
@@ -128,7 +129,10 @@ def repin_lock(service: Path, context: dict) -> str | None:
         pipfile = tomllib.loads((service / "Pipfile").read_text())
         lock = json.loads(lock_path.read_text())
     except (OSError, ValueError) as error:
-        return f"Pipfile or Pipfile.lock could not be read ({error}): run `pipenv lock`"
+        return (
+            f"Pipfile or Pipfile.lock could not be read ({error}); resolve their conflicts, "
+            "then re-lock with `pipenv lock`"
+        )
     for section, lock_section in (("packages", "default"), ("dev-packages", "develop")):
         entry = pipfile.get(section, {}).get("satchel")
         if isinstance(entry, dict):
@@ -194,8 +198,10 @@ def cruft_renders(service: Path):
 
 def upgrade(
     service: Path, to: str | None, answers: dict[str, str] | None = None
-) -> tuple[str, str, list[str], str | None]:
+) -> tuple[str | None, str, list[str], str | None]:
     """Update the service to ``to``; return (old release, new, conflicts, lock problem).
+
+    The old release is None when the service was already there.
 
     ``answers`` change answers for the new render only (cruft's extra context).
     """
@@ -220,12 +226,10 @@ def upgrade(
         raise UpgradeError("cruft update did not apply: see its message above.")
     context = read_record(service).get("context", {}).get("cookiecutter", {})
     problem = repin_lock(service, context)
-    return (
-        before or "unknown",
-        context.get("_satchel_version", "unknown"),
-        conflicts(service),
-        problem,
-    )
+    old = f"satchel v{before}" if before else "a template commit that predates releases"
+    if read_record(service).get("commit") == record.get("commit"):
+        old = None  # cruft found nothing to do
+    return old, context.get("_satchel_version", "unknown"), conflicts(service), problem
 
 
 @click.command("upgrade")
@@ -270,6 +274,9 @@ def command(to: str | None, service: Path, answers: tuple[str, ...]) -> None:
             )
         changed[key.strip()] = value
     before, after, found, problem = upgrade(service.resolve(), to, changed)
+    if before is None:
+        click.echo(f"Already up to date with satchel v{after}: nothing to do.")
+        return
     click.echo(f"Upgraded from {before} to satchel v{after}.")
     if problem:
         click.echo(f"Pipfile.lock was not re-pinned: {problem}.")
