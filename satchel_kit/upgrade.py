@@ -224,11 +224,12 @@ def upgrade(
             ) from None
     if not updated:
         raise UpgradeError("cruft update did not apply: see its message above.")
-    context = read_record(service).get("context", {}).get("cookiecutter", {})
+    updated_record = read_record(service)
+    context = updated_record.get("context", {}).get("cookiecutter", {})
+    if updated_record.get("commit") == record.get("commit"):
+        return None, context.get("_satchel_version", "unknown"), [], None
     problem = repin_lock(service, context)
     old = f"satchel v{before}" if before else "a template commit that predates releases"
-    if read_record(service).get("commit") == record.get("commit"):
-        old = None  # cruft found nothing to do
     return old, context.get("_satchel_version", "unknown"), conflicts(service), problem
 
 

@@ -229,6 +229,9 @@ def test_upgrade_lands_pins_together_and_the_service_stays_green(world, tmp_path
     (service / "README.md").write_text(readme.replace(conflict, f"{SERVICE_LINE}\n"))
     ok(run(["git", "add", "--all"], service, env))
     ok(run(["git", "commit", "--quiet", "--no-verify", "-m", "Upgrade"], service, env))
+    again = ok(run([BIN / "satchel", "upgrade", "--to", f"v{NEW}"], service, env))
+    assert f"Already up to date with satchel v{NEW}: nothing to do." in again
+    assert run(["git", "status", "--porcelain"], service, env).stdout == ""
     pipenv = dict(
         env,
         PIPENV_VENV_IN_PROJECT="1",
