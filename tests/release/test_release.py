@@ -23,7 +23,7 @@ def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def clone(kit_repo, tmp_path) -> Path:
-    """A clone of the committed kit snapshot (released at the kit's version), never the developer's checkout."""
+    """A clone of the released kit snapshot, never the developer's checkout."""
     target = tmp_path / "kit"
     subprocess.run(
         ["git", "clone", "--quiet", str(kit_repo), str(target)],
