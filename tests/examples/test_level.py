@@ -3,7 +3,8 @@
 `cruft check` cannot say it for a service inside the kit's own repository: it compares the
 recorded commit with the repository's HEAD (strict) or asks for an ancestor, and committing the
 re-level itself moves HEAD. So the check is the question cruft asks, narrowed to what a stamp
-is made from: does ``template/`` (working tree included) differ from the recorded commit's?
+is made from: does ``template/`` (working tree included; the re-lock tool aside) differ from
+the recorded commit's?
 `make examples-level` brings the examples level (examples/level.py).
 """
 
@@ -15,6 +16,9 @@ import subprocess
 import pytest
 
 from tests.kit import KIT
+
+# What a stamp is rendered from: the template folder, less the tool that re-locks it.
+RENDERED_FROM = ["template", ":(exclude)template/lock_dependencies.py"]
 
 
 def git(*args: str) -> subprocess.CompletedProcess:
