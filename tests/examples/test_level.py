@@ -37,9 +37,9 @@ def test_example_is_level_with_the_template(service):
         f"examples/{service} records commit {commit}, which this repository lacks: "
         "run `make examples-level`"
     )
-    changed = git("diff", "--name-only", commit, "--", "template").stdout.split()
+    changed = git("diff", "--name-only", commit, "--", *RENDERED_FROM).stdout.split()
     untracked = git(
-        "ls-files", "--others", "--exclude-standard", "template"
+        "ls-files", "--others", "--exclude-standard", "--", *RENDERED_FROM
     ).stdout.split()
     behind = changed + untracked
     assert not behind, (
