@@ -220,7 +220,12 @@ def _bind(
                     )
                 authenticate = authenticator.authenticate
                 token_required = requirement == "required"
-    except (ValueError, ResolverError) as error:
+    except ValueError as error:
+        return None, (
+            f"{error}; or name the function checking it with x-apikeyInfoFunc, "
+            "x-basicInfoFunc, x-bearerInfoFunc or x-tokenInfoFunc (Connexion's way)"
+        )
+    except ResolverError as error:
         return None, str(error)
     plan, problem = plan_arguments(
         spec,
@@ -292,8 +297,12 @@ def _make_view(
         elif authenticate is not None:
             header = req.environ.get("HTTP_AUTHORIZATION")
             if header or token_required:
-                set_actor(authenticate(header))
-                security = {}
+                actor = authenticate(header)
+                set_actor(actor)
+                security = {
+                    **actor.claims,
+                    "sub": actor.id,
+                }  # user = the token's subject
         if strict_query is not None:
             extra = [name for name in req.args if name not in strict_query]
             if extra:

@@ -1,0 +1,273 @@
+"""satchel.api.connexion_compat: Connexion's resolution, arguments, security and returns."""
+
+from __future__ import annotations
+
+import base64
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from satchel import auth, errors
+from satchel.api import HandlerMismatch
+from satchel.api.connexion_compat import FlaskApp, add_api
+from satchel.testing import bearer, make_token
+
+RESOURCES = Path(__file__).parent.parent / "resources" / "connexion"
+SPEC = RESOURCES / "openapi.yaml"
+KEY = "k" * 32
+
+
+@pytest.fixture(autouse=True)
+def handlers_importable(monkeypatch):
+    """Put the resources' handler module on the import path for one test."""
+    monkeypatch.syspath_prepend(str(RESOURCES))
+    yield
+    sys.modules.pop("compat_handlers", None)
+
+
+@pytest.fixture
+def client():
+    """A compat app serving the resources' spec with pythonic parameters."""
+    app = FlaskApp(__name__)
+    app.add_api(SPEC, pythonic_params=True, strict_validation=True)
+    return app.test_client()
+
+
+def test_pythonic_parameters_and_query_defaults(client):
+    """camelCase arrives snake_case, builtins get a trailing _, absent queries their default."""
+    answer = client.get("/api/items/7?filter=red")
+    assert answer.get_json() == {"item_id": 7, "filter": "red", "page_size": 10}
+
+
+def test_router_controller_prefixes_the_operation_id(client):
+    """x-openapi-router-controller names the module the operationId lives in."""
+    answer = client.get("/api/controlled")
+    assert (answer.status_code, answer.get_data(as_text=True)) == (200, "controlled")
+    assert answer.mimetype == "text/plain"
+
+
+def test_body_name_and_three_tuple(client):
+    """x-body-name names the body keyword; (body, status, headers) is honoured."""
+    answer = client.post("/api/things", json={"name": "a", "count": 2})
+    assert (answer.status_code, answer.get_json()) == (201, {"name": "a", "count": 2})
+    assert answer.headers["Location"] == "/things/1"
+
+
+def test_var_keywords_receive_everything(client):
+    """A handler with **kwargs gets path, query and body (headers are never passed)."""
+    answer = client.post("/api/everything/x?q=1", json={"a": 1})
+    assert answer.get_json() == {"keywords": ["body", "part", "q"], "body": {"a": 1}}
+
+
+def test_absent_body_arrives_as_schema_default(client):
+    """No body sent: the handler gets {} (the schema's default), as in Connexion."""
+    assert client.post("/api/everything/x").get_json()["body"] == {}
+
+
+@pytest.mark.parametrize(
+    "kind, status, mimetype, body",
+    [
+        ("no-content", 202, None, b""),
+        ("none", 204, None, b""),
+        ("flask", 203, "text/csv", b"raw"),
+        ("text-headers", 200, "text/plain", b"hi"),
+        ("list", 200, "application/json", b"[1, 2]\n"),
+    ],
+    ids=["NoContent", "None", "flask-response", "body-and-headers", "json"],
+)
+def test_return_values(client, kind, status, mimetype, body):
+    """Each return shape Connexion accepts renders as Connexion renders it."""
+    answer = client.get(f"/api/returns/{kind}")
+    assert (answer.status_code, answer.mimetype, answer.get_data()) == (
+        status,
+        mimetype,
+        body,
+    )
+
+
+def test_problem_helper_and_problem_exception(client):
+    """problem() keeps Connexion's body; a raised ProblemException becomes problem+json."""
+    answer = client.get("/api/returns/problem")
+    assert (answer.status_code, answer.mimetype) == (418, "application/problem+json")
+    assert answer.get_json() == {
+        "type": "about:blank",
+        "title": "Teapot",
+        "detail": "short and stout",
+        "status": 418,
+        "spout": 1,
+    }
+    raised = client.get("/api/returns/raise")
+    assert (raised.status_code, raised.get_json()["detail"]) == (409, "taken")
+
+
+def test_strict_validation_refuses_unknown_query(client):
+    """strict_validation: a query parameter the spec does not declare is a 400 naming it."""
+    answer = client.get("/api/items/1?colour=red")
+    assert answer.status_code == 400
+    assert answer.get_json()["detail"] == "Extra query parameter(s) colour not in spec"
+
+
+def test_api_key_info_function_gives_user_and_token_info(client):
+    """x-apikeyInfoFunc's result is token_info, its sub the user, both in context_."""
+    answer = client.get("/api/secret", headers={"X-Key": "good"})
+    assert answer.get_json() == {
+        "user": "key-user",
+        "token_info": {"sub": "key-user", "scopes": []},
+        "context": ["token_info", "user"],
+    }
+    refused = client.get("/api/secret", headers={"X-Key": "bad"})
+    assert (refused.status_code, refused.get_json()["detail"]) == (
+        401,
+        "Provided apikey is not valid",
+    )
+    missing = client.get("/api/secret")
+    assert missing.get_json()["detail"] == "No authorization token provided"
+
+
+def test_oauth_scopes_are_checked(client):
+    """x-tokenInfoFunc plus the default scope check: a missing scope is a 403."""
+    assert client.get("/api/scoped", headers=bearer("read,write")).status_code == 200
+    answer = client.get("/api/scoped", headers=bearer("write"))
+    assert answer.status_code == 403
+    assert "Required: ['read']" in answer.get_json()["detail"]
+    assert client.get("/api/scoped", headers=bearer("bad")).status_code == 401
+
+
+def test_alternatives_use_whichever_credential_is_sent(client):
+    """security: [api_key] or [basic]; the basic user comes from uid when there is no sub."""
+    basic = "Basic " + base64.b64encode(b"ann:pw").decode()
+    answer = client.get("/api/either", headers={"Authorization": basic})
+    assert answer.get_json() == {"user": "ann"}
+    assert client.get("/api/either", headers={"X-Key": "good"}).get_json() == {
+        "user": "key-user"
+    }
+
+
+@pytest.mark.parametrize(
+    "body, pointer",
+    [
+        ('{"name": "a\\u0000b"}', "/name"),
+        ('{"count": 99999999999999999999}', "/count"),
+    ],
+    ids=["nul", "int-range"],
+)
+def test_storable_checks_apply_in_compat_mode(client, body, pointer):
+    """NUL characters and out-of-range integers are 422 before the handler runs."""
+    answer = client.post(
+        "/api/things", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["pointer"] == pointer
+
+
+def test_body_limit_applies_in_compat_mode():
+    """A body over max_body_bytes is refused with 413."""
+    app = FlaskApp(__name__)
+    app.add_api(SPEC, max_body_bytes=64, pythonic_params=True)
+    answer = app.test_client().post("/api/things", json={"name": "x" * 100})
+    assert answer.status_code == 413
+
+
+def test_jinja_arguments_and_base_path():
+    """arguments render the spec's Jinja; base_path replaces the servers URL; docs follow."""
+    app = FlaskApp(__name__)
+    app.add_api(
+        SPEC, arguments={"title": "Rendered"}, base_path="/v2", pythonic_params=True
+    )
+    client = app.test_client()
+    assert client.get("/v2/controlled").status_code == 200
+    assert client.get("/api/controlled").status_code == 404
+    assert client.get("/v2/openapi.json").get_json()["info"]["title"] == "Rendered"
+    assert "/v2/controlled" in client.get("/v2/ui/").get_data(as_text=True)
+
+
+def _spec(tmp_path: Path, operations: str, schemes: str = "{}") -> Path:
+    path = tmp_path / "openapi.yaml"
+    path.write_text(
+        textwrap.dedent("""\
+            openapi: 3.0.3
+            info: {title: t, version: "1"}
+            paths:
+            """)
+        + textwrap.indent(textwrap.dedent(operations), "  ")
+        + f"components: {{securitySchemes: {schemes}}}\n"
+    )
+    return path
+
+
+def test_unresolvable_handlers_are_named_at_start_up(tmp_path):
+    """Each operation is named with the handler looked for and what was missing."""
+    spec = _spec(
+        tmp_path,
+        """\
+        /a: {get: {operationId: no_such_module.handler, responses: {"200": {description: ok}}}}
+        /b: {get: {operationId: compat_handlers.missing, responses: {"200": {description: ok}}}}
+        /c: {get: {operationId: bare, responses: {"200": {description: ok}}}}
+        /d/{x}: {get: {operationId: compat_handlers.controlled, parameters: [{name: x, in: path,
+          required: true, schema: {type: string}}], responses: {"200": {description: ok}}}}
+        """,
+    )
+    with pytest.raises(HandlerMismatch) as raised:
+        add_api(Flask(__name__), spec)
+    assert [p.split(": ", 1)[1] for p in raised.value.problems] == [
+        "GET /a no_such_module.handler: looked for no_such_module.handler: "
+        "module no_such_module does not exist",
+        "GET /b compat_handlers.missing: looked for compat_handlers.missing: "
+        "compat_handlers has no attribute missing",
+        "GET /c bare: 'bare' is not a dotted path; name the handler as module.function "
+        "(or set x-openapi-router-controller)",
+        "GET /d/{x} compat_handlers.controlled: handler does not accept the path "
+        "parameter(s) x; add them to its parameters",
+    ]
+
+
+def test_scheme_without_info_function_refuses_to_start(tmp_path):
+    """An API key scheme no function checks stops start-up (Connexion would leave it open)."""
+    spec = _spec(
+        tmp_path,
+        """\
+        /a: {get: {operationId: compat_handlers.controlled, security: [{k: []}],
+          responses: {"200": {description: ok}}}}
+        """,
+        "{k: {type: apiKey, in: header, name: X-K}}",
+    )
+    with pytest.raises(
+        HandlerMismatch,
+        match="security scheme 'k' .* or name the function checking it with x-apikeyInfoFunc",
+    ):
+        add_api(Flask(__name__), spec)
+
+
+def test_bearer_without_info_function_uses_satchel_jwt(tmp_path):
+    """A bearer scheme with no x-bearerInfoFunc is checked by satchel.auth (and needs it)."""
+    spec = _spec(
+        tmp_path,
+        """\
+        /a: {get: {operationId: compat_handlers.scoped, security: [{jwt: []}],
+          responses: {"200": {description: ok}}}}
+        """,
+        "{jwt: {type: http, scheme: bearer}}",
+    )
+    with pytest.raises(HandlerMismatch, match="neither an x-bearerInfoFunc nor"):
+        add_api(Flask(__name__), spec)
+    app = Flask(__name__)
+    errors.init_app(app)
+    auth.init_app(app, issuer="iss", audience="aud", key=KEY)
+    add_api(app, spec)
+    client = app.test_client()
+    assert client.get("/a").status_code == 401
+    forged = make_token("x" * 32, issuer="iss", audience="aud", tenant="t")
+    assert client.get("/a", headers=bearer(forged)).status_code == 401
+    token = make_token(KEY, issuer="iss", audience="aud", subject="u-9", tenant="t")
+    answer = client.get("/a", headers=bearer(token))
+    assert (answer.status_code, answer.get_json()) == (200, {"user": "u-9"})
+
+
+def test_unsupported_options_are_refused():
+    """A Connexion option satchel does not implement is named, not silently ignored."""
+    app = FlaskApp(__name__)
+    with pytest.raises(Exception, match="options swagger_url are not supported"):
+        app.add_api(SPEC, options={"swagger_url": "/docs"})
