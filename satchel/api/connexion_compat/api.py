@@ -3,47 +3,37 @@
 Resolution, arguments, security functions and return values follow Connexion (see the
 sibling modules); validation, the body limit and the 422 storable checks are satchel's own, so
 compat mode is no weaker than satchel's mode. Everything that can be decided from the spec and
-the handlers is decided here, at start-up.
+the handlers is decided here, at start-up; ``view`` holds the per-request part.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import structlog
-from flask import Flask, Response, request
+from flask import Flask, Response
 
-from satchel import auth, context
-from satchel.api.connexion_compat import responses
-from satchel.api.connexion_compat.arguments import (
-    ArgumentPlan,
-    plan_arguments,
-    raw_operation,
-)
-from satchel.api.connexion_compat.defaults import fill_defaults
+from satchel import auth
+from satchel.api.connexion_compat.arguments import plan_arguments, raw_operation
 from satchel.api.connexion_compat.docs import init_compat_docs
-from satchel.api.connexion_compat.problems import from_connexion
+from satchel.api.connexion_compat.options import (
+    docs_wanted,
+    load_connexion_spec,
+    wants_defaults,
+)
 from satchel.api.connexion_compat.resolvers import OperationRef, Resolver, ResolverError
 from satchel.api.connexion_compat.security import compat_schemes, verifier
-from satchel.api.errors import ApiError, HandlerMismatch
-from satchel.api.router import (
-    MAX_BODY_BYTES,
-    _flask_rule,
-    _response_checker,
-    _rule_variable,
-    _where,
-)
+from satchel.api.connexion_compat.view import body_checker, make_view
+from satchel.api.errors import HandlerMismatch
+from satchel.api.router import MAX_BODY_BYTES, _flask_rule, _where
 from satchel.api.security import bearer_requirement
-from satchel.api.storable import check_storable
-from satchel.openapi import Operation, RequestInvalid, Spec, load_spec
+from satchel.openapi import Operation, Spec
 from satchel.problems import Problem
 
-__all__ = ["add_api", "load_connexion_spec"]
+__all__ = ["add_api", "bind_operation", "operation_ref"]
+
 
 _EMPTY: dict[str, Any] = {}
 
@@ -71,8 +61,8 @@ def add_api(
     handler (or security function) cannot be found or called, unless ``resolver_error`` is a
     status: then those operations answer it with a problem saying why, as Connexion's option.
     """
-    fill = _wants_defaults(validator_map)
-    docs = _docs_wanted(options or {})
+    fill = wants_defaults(validator_map)
+    docs = docs_wanted(options or {})
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     spec = load_connexion_spec(specification, arguments)
     prefix = spec.base_path if base_path is None else "/" + base_path.strip("/")
@@ -82,7 +72,9 @@ def add_api(
     settings = (pythonic_params, strict_validation, validate_responses, fill)
     problems, views = [], []
     for operation in spec.operations:
-        view, problem = _bind(app, spec, operation, resolver, schemes, settings)
+        view, problem = bind_operation(
+            app, spec, operation, resolver, schemes, settings
+        )
         if problem and resolver_error is not None:
             view = _unresolved_view(resolver_error, problem)
             structlog.get_logger("satchel.api").warning(
@@ -108,17 +100,6 @@ def add_api(
     return spec
 
 
-def _docs_wanted(options: dict[str, Any]) -> bool:
-    """Read Connexion's ``options``: the docs are served unless switched off."""
-    unknown = set(options) - {"swagger_ui", "serve_spec"}
-    if unknown:
-        raise ApiError(
-            f"options {', '.join(sorted(unknown))} are not supported; satchel serves the spec at "
-            "<base path>/openapi.json and an index at <base path>/ui/ (swagger_ui, serve_spec)"
-        )
-    return bool(options.get("swagger_ui", True) and options.get("serve_spec", True))
-
-
 def _unresolved_view(status: int, reason: str) -> Callable[..., Response]:
     """Answer ``status`` for an operation whose handler could not be bound."""
 
@@ -130,54 +111,18 @@ def _unresolved_view(status: int, reason: str) -> Callable[..., Response]:
     return unresolved
 
 
-def _wants_defaults(validator_map: dict[str, Any] | None) -> bool:
-    """Accept Connexion's defaults-filling JSON validator; refuse other custom validators."""
-    wanted = False
-    for kind, by_media in (validator_map or {}).items():
-        for media, validator in (by_media or {}).items():
-            if getattr(validator, "__name__", "") == "DefaultsJSONRequestBodyValidator":
-                wanted = True
-                continue
-            raise ApiError(
-                f"validator_map[{kind!r}][{media!r}] = {validator!r} is not supported: satchel "
-                "validates requests itself; only DefaultsJSONRequestBodyValidator (fill body "
-                "defaults) is understood. Move custom checks into the handler."
-            )
-    return wanted
+def operation_ref(spec: Spec, operation: Operation) -> OperationRef:
+    """Return what resolvers read of ``operation`` (its router controller from the raw spec)."""
+    raw = raw_operation(spec, operation)
+    controller = raw.get("x-openapi-router-controller") or raw.get(
+        "x-swagger-router-controller"
+    )
+    return OperationRef(
+        operation.operation_id, controller, operation.method, operation.path
+    )
 
 
-def load_connexion_spec(
-    specification: str | Path, arguments: dict | None = None
-) -> Spec:
-    """Load the spec, rendering it with Jinja2 first when ``arguments`` are given (as Connexion).
-
-    The rendered copy is written beside copies of the spec's folder, so relative ``$ref`` files
-    resolve as they do for the original.
-    """
-    path = Path(specification)
-    text = path.read_text(encoding="utf-8")
-    if not arguments or ("{{" not in text and "{%" not in text):
-        return load_spec(path)
-    import jinja2
-
-    rendered = jinja2.Template(text).render(**arguments)
-    with tempfile.TemporaryDirectory(prefix="satchel-spec-") as scratch:
-        copy = Path(scratch) / path.parent.name
-        shutil.copytree(path.parent, copy)
-        (copy / path.name).write_text(rendered, encoding="utf-8")
-        # Messages name the file the user wrote, not the scratch copy.
-        return dataclasses.replace(load_spec(copy / path.name), source_path=path)
-
-
-def _produces(operation: Operation) -> tuple[str, ...]:
-    """Return every media type the operation's responses declare (JSON if none)."""
-    found: dict[str, None] = {}
-    for response in operation.responses.values():
-        found.update(dict.fromkeys(response.content))
-    return tuple(found) or ("application/json",)
-
-
-def _bind(
+def bind_operation(
     app: Flask,
     spec: Spec,
     operation: Operation,
@@ -187,13 +132,7 @@ def _bind(
 ) -> tuple[Callable[..., Response] | None, str | None]:
     """Build the view for one operation, or return why it cannot be served."""
     pythonic_params, strict, validate_responses, fill = settings
-    raw = raw_operation(spec, operation)
-    controller = raw.get("x-openapi-router-controller") or raw.get(
-        "x-swagger-router-controller"
-    )
-    ref = OperationRef(
-        operation.operation_id, controller, operation.method, operation.path
-    )
+    ref = operation_ref(spec, operation)
     try:
         handler, _ = resolver.resolve(ref)
     except ResolverError as error:
@@ -246,7 +185,7 @@ def _bind(
             (media.schema, media.schema_uri) if media and media.schema else None
         )
     return (
-        _make_view(
+        make_view(
             spec,
             operation,
             handler,
@@ -256,106 +195,7 @@ def _bind(
             token_required=token_required,
             strict_query=declared_query if strict else None,
             body_schema=body_schema,
-            check=_body_checker(operation) if validate_responses else None,
+            check=body_checker(operation) if validate_responses else None,
         ),
         None,
     )
-
-
-def _make_view(
-    spec: Spec,
-    operation: Operation,
-    handler: Callable[..., Any],
-    plan: ArgumentPlan,
-    *,
-    verify: Callable[[], Any] | None,
-    authenticate: Callable[[str | None], Any] | None,
-    token_required: bool,
-    strict_query: frozenset[str] | None,
-    body_schema: tuple[Any, str] | None,
-    check: Callable[[Response, Any], None] | None,
-) -> Callable[..., Response]:
-    """Return the Flask view for one operation; every branch here is per request."""
-    validator = operation.request_validator()
-    produces = _produces(operation)
-    reads_headers = any(p.location == "header" for p in operation.parameters)
-    reads_cookies = any(p.location == "cookie" for p in operation.parameters)
-    reads_body = operation.request_body is not None
-    path_names = tuple(
-        (_rule_variable(p.name), p.name)
-        for p in operation.parameters
-        if p.location == "path"
-    )
-    set_actor = context.actor.set
-    current = request._get_current_object
-
-    def view(**raw: str) -> Response:
-        req = current()
-        security = None
-        if verify is not None:
-            security = _connexion_errors(verify)
-        elif authenticate is not None:
-            header = req.environ.get("HTTP_AUTHORIZATION")
-            if header or token_required:
-                actor = authenticate(header)
-                set_actor(actor)
-                security = {
-                    **actor.claims,
-                    "sub": actor.id,
-                }  # user = the token's subject
-        if strict_query is not None:
-            extra = [name for name in req.args if name not in strict_query]
-            if extra:
-                raise Problem(
-                    status=400,
-                    title="Bad Request",
-                    detail=f"Extra query parameter(s) {','.join(extra)} not in spec",
-                )
-        try:
-            valid = validator(
-                {name: raw[variable] for variable, name in path_names},
-                req.args.to_dict(flat=False),
-                req.headers if reads_headers else _EMPTY,
-                req.cookies if reads_cookies else _EMPTY,
-                req.content_type,
-                req.get_data() if reads_body else b"",
-            )
-            check_storable(valid)
-        except RequestInvalid as error:
-            raise error.to_problem() from None
-        if body_schema is not None and isinstance(valid.body, dict):
-            fill_defaults(spec, body_schema[0], body_schema[1], valid.body)
-        result = _connexion_errors(handler, **plan.keywords(valid, security))
-        response, body = responses.to_response(result, produces)
-        if check is not None:
-            check(response, body)
-        return response
-
-    view.__name__ = operation.operation_id or f"{operation.method}_{operation.path}"
-    view.__doc__ = operation.summary or None
-    return view
-
-
-def _body_checker(operation: Operation) -> Callable[[Response, Any], None]:
-    """Check responses against the spec, leaving empty bodies unchecked as Connexion does."""
-    check = _response_checker(operation, "raise")
-    assert check is not None  # "raise" always gives a checker
-
-    def check_non_empty(response: Response, body: Any) -> None:
-        if response.status_code != 204 and response.calculate_content_length() != 0:
-            check(response, body)
-
-    return check_non_empty
-
-
-def _connexion_errors(function: Callable[..., Any], **keywords: Any) -> Any:
-    """Call ``function``; a Connexion ``ProblemException`` it raises becomes satchel's Problem."""
-    try:
-        return function(**keywords)
-    except Problem:
-        raise
-    except Exception as error:
-        problem = from_connexion(error)
-        if problem is None:
-            raise
-        raise problem from error

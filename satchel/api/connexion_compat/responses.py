@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
 import json
 import uuid
 from collections.abc import Sequence
@@ -64,11 +65,15 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serialisable")
 
 
+_encoder = json.JSONEncoder(default=_default)
+
+
 def dumps(value: Any) -> str:
-    """Serialise ``value`` as JSON with Connexion's extra types."""
-    return json.dumps(value, default=_default) + "\n"
+    """Serialise ``value`` as JSON with Connexion's extra types (and its trailing newline)."""
+    return _encoder.encode(value) + "\n"
 
 
+@functools.lru_cache(maxsize=256)  # a handful of media types, asked on every response
 def is_json(media_type: str | None) -> bool:
     """Return whether ``media_type`` is JSON (``application/json`` or ``+json``)."""
     if not media_type or "/" not in media_type:
@@ -122,6 +127,8 @@ def to_response(result: Any, produces: Sequence[str]) -> tuple[Response, Any]:
             del response.headers["Content-Type"]
         return response, None
     payload = dumps(data) if is_json(media_type) else data
+    if not headers:
+        return Response(payload, status or 200, content_type=media_type), None
     response = Response(payload, status or 200, headers)
     if not any(k.lower() == "content-type" for k in headers):
         response.headers["Content-Type"] = media_type
