@@ -271,3 +271,47 @@ def test_unsupported_options_are_refused():
     app = FlaskApp(__name__)
     with pytest.raises(Exception, match="options swagger_url are not supported"):
         app.add_api(SPEC, options={"swagger_url": "/docs"})
+
+
+def test_swagger2_form_fields_arrive_as_keywords(tmp_path):
+    """Swagger 2 formData fields are keywords of their own, coerced to their types."""
+    spec = tmp_path / "swagger.yaml"
+    spec.write_text(textwrap.dedent("""\
+            swagger: "2.0"
+            info: {title: t, version: "1"}
+            consumes: [application/x-www-form-urlencoded]
+            paths:
+              /form:
+                post:
+                  operationId: compat_handlers.form_fields
+                  parameters:
+                    - {name: name, in: formData, type: string, required: true}
+                    - {name: count, in: formData, type: integer}
+                  responses: {"200": {description: ok}}
+            """))
+    app = FlaskApp(__name__)
+    app.add_api(spec)
+    answer = app.test_client().post("/form", data={"name": "a", "count": "3"})
+    assert answer.get_json() == {"name": "a", "count": 3}
+
+
+def test_async_handlers_and_remote_introspection_are_refused(tmp_path):
+    """async def handlers and x-tokenInfoUrl-only schemes are named at start-up."""
+    spec = _spec(
+        tmp_path,
+        """\
+        /a: {get: {operationId: compat_handlers.asynchronous,
+          responses: {"200": {description: ok}}}}
+        /b: {get: {operationId: compat_handlers.scoped, security: [{o: []}],
+          responses: {"200": {description: ok}}}}
+        """,
+        "{o: {type: oauth2, x-tokenInfoUrl: 'https://auth.test/info', flows: {implicit: "
+        "{authorizationUrl: 'https://auth.test', scopes: {}}}}}",
+    )
+    with pytest.raises(HandlerMismatch) as raised:
+        add_api(Flask(__name__), spec)
+    assert [p.split(": ", 2)[2] for p in raised.value.problems] == [
+        "handler is a coroutine (async def); satchel serves WSGI, so make it a plain def",
+        "security scheme 'o' checks tokens at an x-tokenInfoUrl, which satchel does not call; "
+        "name a local x-tokenInfoFunc, or verify JWTs with satchel.auth",
+    ]

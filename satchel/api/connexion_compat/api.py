@@ -8,6 +8,7 @@ the handlers is decided here, at start-up; ``view`` holds the per-request part.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,16 @@ def operation_ref(spec: Spec, operation: Operation) -> OperationRef:
     )
 
 
+def _introspected(spec: Spec, name: str) -> bool:
+    """Return whether scheme ``name`` relies on remote token introspection only."""
+    document = spec.document
+    schemes = (document.get("components") or {}).get("securitySchemes") or document.get(
+        "securityDefinitions", {}
+    )
+    scheme = (schemes or {}).get(name) or {}
+    return bool(scheme.get("x-tokenInfoUrl")) and not scheme.get("x-tokenInfoFunc")
+
+
 def bind_operation(
     app: Flask,
     spec: Spec,
@@ -137,8 +148,18 @@ def bind_operation(
         handler, _ = resolver.resolve(ref)
     except ResolverError as error:
         return None, str(error)
+    if inspect.iscoroutinefunction(handler):
+        return None, (
+            "handler is a coroutine (async def); satchel serves WSGI, so make it a plain def"
+        )
     security = operation.security or []
     named = {scheme for alternative in security for scheme in alternative}
+    remote = sorted(name for name in named if _introspected(spec, name))
+    if remote:
+        return None, (
+            f"security scheme {remote[0]!r} checks tokens at an x-tokenInfoUrl, which satchel "
+            "does not call; name a local x-tokenInfoFunc, or verify JWTs with satchel.auth"
+        )
     verify, authenticate, token_required = None, None, False
     try:
         if named and named <= schemes.keys():

@@ -53,3 +53,11 @@ def basic_info(username, password):
 
 def token_info(token):
     return {"sub": "oauth-user", "scope": token.split(",")} if token != "bad" else None
+
+
+def form_fields(name, count=None):
+    return {"name": name, "count": count}
+
+
+async def asynchronous():
+    return {}
