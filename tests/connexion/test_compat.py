@@ -12,7 +12,12 @@ from flask import Flask
 
 from satchel import auth, errors
 from satchel.api import HandlerMismatch
-from satchel.api.connexion_compat import FlaskApp, add_api
+from satchel.api.connexion_compat import (
+    FlaskApp,
+    MethodResolver,
+    RelativeResolver,
+    add_api,
+)
 from satchel.testing import bearer, make_token
 
 RESOURCES = Path(__file__).parent.parent / "resources" / "connexion"
@@ -315,3 +320,55 @@ def test_async_handlers_and_remote_introspection_are_refused(tmp_path):
         "security scheme 'o' checks tokens at an x-tokenInfoUrl, which satchel does not call; "
         "name a local x-tokenInfoFunc, or verify JWTs with satchel.auth",
     ]
+
+
+def _two_op_spec(tmp_path: Path) -> Path:
+    return _spec(
+        tmp_path,
+        """\
+        /counters: {post: {responses: {"200": {description: ok}}}}
+        /both: {get: {operationId: both, x-openapi-router-controller: compat_handlers,
+          security: [{k: [], b: []}], responses: {"200": {description: ok}}}}
+        """,
+        "{k: {type: apiKey, in: header, name: X-Key}, "
+        "b: {type: http, scheme: basic, x-basicInfoFunc: compat_handlers.basic_info}}",
+    )
+
+
+def test_method_resolver_and_schemes_combined(tmp_path, monkeypatch):
+    """MethodResolver serves one instance built with class_arguments; APIKEYINFO_FUNC names
+    an info function; an AND of schemes needs both and gives token_info by scheme."""
+    monkeypatch.setenv("APIKEYINFO_FUNC", "compat_handlers.key_info")
+    app = FlaskApp(__name__)
+    resolver = MethodResolver(
+        "compat_handlers", class_arguments={"CountersView": {"kwargs": {"start": 5}}}
+    )
+    app.add_api(_two_op_spec(tmp_path), resolver=resolver)
+    client = app.test_client()
+    assert client.post("/counters").get_json() == {"count": 6}
+    assert client.post("/counters").get_json() == {"count": 7}
+    basic = {"Authorization": "Basic " + base64.b64encode(b"ann:pw").decode()}
+    answer = client.get("/both", headers={"X-Key": "good", **basic})
+    assert answer.get_json()["token_info"] == {
+        "k": {"sub": "key-user", "scopes": []},
+        "b": {"uid": "ann"},
+    }
+    assert client.get("/both", headers={"X-Key": "good"}).status_code == 401
+
+
+def test_relative_resolver_and_resolver_error(tmp_path, monkeypatch):
+    """RelativeResolver yields to a router controller; an operation it cannot resolve answers
+    resolver_error with the reason, while the others are served."""
+    monkeypatch.setenv("APIKEYINFO_FUNC", "compat_handlers.key_info")
+    app = FlaskApp(__name__)
+    app.add_api(
+        _two_op_spec(tmp_path),
+        resolver=RelativeResolver("elsewhere"),
+        resolver_error=501,
+    )
+    client = app.test_client()
+    unresolved = client.post("/counters")
+    assert unresolved.status_code == 501
+    assert "operation has no operationId" in unresolved.get_json()["detail"]
+    basic = {"Authorization": "Basic " + base64.b64encode(b"ann:pw").decode()}
+    assert client.get("/both", headers={"X-Key": "good", **basic}).status_code == 200

@@ -61,3 +61,18 @@ def form_fields(name, count=None):
 
 async def asynchronous():
     return {}
+
+
+class CountersView:
+    """What MethodResolver serves for /counters (one instance, built with class_arguments)."""
+
+    def __init__(self, start=0):
+        self.count = start
+
+    def post(self):
+        self.count += 1
+        return {"count": self.count}
+
+
+def both(token_info):
+    return {"token_info": token_info}
