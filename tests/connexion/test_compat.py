@@ -8,9 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 
-from satchel import auth, errors
+from satchel import auth, context, errors
 from satchel.api import HandlerMismatch
 from satchel.api.connexion_compat import (
     FlaskApp,
@@ -247,7 +247,7 @@ def test_scheme_without_info_function_refuses_to_start(tmp_path):
 
 
 def test_bearer_without_info_function_uses_satchel_jwt(tmp_path):
-    """A bearer scheme with no x-bearerInfoFunc is checked by satchel.auth (and needs it)."""
+    """A bearer scheme with no x-bearerInfoFunc is satchel.auth's: needed, tenant-bound."""
     spec = _spec(
         tmp_path,
         """\
@@ -260,15 +260,30 @@ def test_bearer_without_info_function_uses_satchel_jwt(tmp_path):
         add_api(Flask(__name__), spec)
     app = Flask(__name__)
     errors.init_app(app)
+
+    @app.before_request
+    def tenant_from_host() -> None:
+        """Stand in for satchel.tenancy, as the runtime tests do: the host's first label."""
+        context.tenant_id.set(request.host.split(".")[0])
+
+    app.teardown_request(lambda _: context.tenant_id.set(None))
+
     auth.init_app(app, issuer="iss", audience="aud", key=KEY)
     add_api(app, spec)
     client = app.test_client()
-    assert client.get("/a").status_code == 401
-    forged = make_token("x" * 32, issuer="iss", audience="aud", tenant="t")
-    assert client.get("/a", headers=bearer(forged)).status_code == 401
-    token = make_token(KEY, issuer="iss", audience="aud", subject="u-9", tenant="t")
-    answer = client.get("/a", headers=bearer(token))
+    school_a = {"base_url": "http://school-a.example.test"}
+    assert client.get("/a", **school_a).status_code == 401
+    forged = make_token("x" * 32, issuer="iss", audience="aud", tenant="school-a")
+    assert client.get("/a", headers=bearer(forged), **school_a).status_code == 401
+    token = make_token(
+        KEY, issuer="iss", audience="aud", subject="u-9", tenant="school-a"
+    )
+    answer = client.get("/a", headers=bearer(token), **school_a)
     assert (answer.status_code, answer.get_json()) == (200, {"user": "u-9"})
+    other = client.get(
+        "/a", headers=bearer(token), base_url="http://school-b.example.test"
+    )
+    assert other.status_code == 403
 
 
 def test_unsupported_options_are_refused():
