@@ -18,6 +18,7 @@ from satchel.api.connexion_compat import (
     RelativeResolver,
     add_api,
 )
+from satchel.openapi import SpecError
 from satchel.testing import bearer, make_token
 
 RESOURCES = Path(__file__).parent.parent / "resources" / "connexion"
@@ -387,3 +388,16 @@ def test_relative_resolver_and_resolver_error(tmp_path, monkeypatch):
     assert "operation has no operationId" in unresolved.get_json()["detail"]
     basic = {"Authorization": "Basic " + base64.b64encode(b"ann:pw").decode()}
     assert client.get("/both", headers={"X-Key": "good", **basic}).status_code == 200
+
+
+def test_broken_template_names_the_spec_file(tmp_path):
+    """A spec whose Jinja breaks, or which breaks once rendered, is named as the user wrote it."""
+    spec = _spec(tmp_path, "/a: {get: {operationId: '{{ handler', responses: {}}}\n")
+    with pytest.raises(
+        Exception, match=f"^{spec}:4: the spec's Jinja template does not render"
+    ):
+        add_api(Flask(__name__), spec)
+    spec.write_text(spec.read_text().replace("{{ handler", "{{ handler }}"))
+    with pytest.raises(SpecError) as raised:
+        add_api(Flask(__name__), spec, arguments={"handler": "it's"})
+    assert raised.value.file == str(spec)

@@ -8,8 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from satchel.api.errors import ApiError
-from satchel.openapi import Spec, load_spec
+from satchel.openapi import Spec, SpecError, load_spec
 
 __all__ = ["docs_wanted", "load_connexion_spec", "wants_defaults"]
 
@@ -44,21 +46,33 @@ def wants_defaults(validator_map: dict[str, Any] | None) -> bool:
 def load_connexion_spec(
     specification: str | Path, arguments: dict | None = None
 ) -> Spec:
-    """Load the spec, rendering it with Jinja2 first when ``arguments`` are given (as Connexion).
+    """Load the spec, rendered with Jinja2 first when it holds a template (as Connexion does).
 
     The rendered copy is written beside copies of the spec's folder, so relative ``$ref`` files
-    resolve as they do for the original.
+    resolve as they do for the original; errors name the original files.
     """
     path = Path(specification)
     text = path.read_text(encoding="utf-8")
-    if not arguments or ("{{" not in text and "{%" not in text):
+    if "{{" not in text and "{%" not in text:
         return load_spec(path)
-    import jinja2
-
-    rendered = jinja2.Template(text).render(**arguments)
+    try:
+        rendered = jinja2.Template(text).render(**(arguments or {}))
+    except jinja2.TemplateError as error:
+        line = getattr(error, "lineno", None)
+        raise ApiError(
+            f"{path}{f':{line}' if line else ''}: the spec's Jinja template does not render: "
+            f"{error}. Fix the template, or pass the missing value in add_api(arguments=...)."
+        ) from None
     with tempfile.TemporaryDirectory(prefix="satchel-spec-") as scratch:
         copy = Path(scratch) / path.parent.name
         shutil.copytree(path.parent, copy)
         (copy / path.name).write_text(rendered, encoding="utf-8")
+        try:
+            spec = load_spec(copy / path.name)
+        except SpecError as error:
+            shown = error.file.replace(str(copy), str(path.parent), 1)
+            raise SpecError(
+                shown, error.line, error.pointer, error.message, error.hint
+            ) from None
         # Messages name the file the user wrote, not the scratch copy.
-        return dataclasses.replace(load_spec(copy / path.name), source_path=path)
+        return dataclasses.replace(spec, source_path=path)
