@@ -20,6 +20,7 @@ import click
 
 from hooks.report import collect_report
 from satchel.api.connexion_compat.survey import Finding, survey
+from satchel.api.errors import ApiError
 from satchel.openapi import SpecError
 from satchel_kit.adopt.detect import ConnexionApp, find_apps
 from satchel_kit.adopt.errors import AdoptError
@@ -102,7 +103,7 @@ def _report(root: Path, apps: list[ConnexionApp]) -> list[Finding]:
                         arguments=api.arguments,
                         pythonic_params=api.pythonic_params,
                     )
-            except (SpecError, OSError) as error:
+            except (SpecError, ApiError, OSError) as error:
                 raise AdoptError(
                     f"{api.spec}: the spec cannot be read: {error}"
                 ) from None

@@ -136,3 +136,25 @@ def test_report_only_changes_nothing(service, forget_service_modules):
         ["git", "status", "--porcelain"], cwd=service, capture_output=True
     )
     assert status.stdout == b""
+
+
+def test_missing_spec_and_broken_module_are_reported(service, forget_service_modules):
+    """A spec file that is not there stops adopt naming it; a module whose import fails is
+    reported as the handler looked for, with the error."""
+    app = service / "app.py"
+    app.write_text(app.read_text().replace('"swagger.yaml"', '"missing.yaml"'))
+    result = CliRunner().invoke(main, ["adopt", str(service), "--report-only"])
+    assert result.exit_code == 1
+    assert "missing.yaml: the spec cannot be read:" in result.output
+    app.write_text(
+        "import connexion\n"
+        "raise RuntimeError('no database')\n"
+        'app = connexion.FlaskApp(__name__, specification_dir="spec")\n'
+        'app.add_api("openapi.yaml")\n'
+    )
+    result = CliRunner().invoke(main, ["adopt", str(service), "--report-only"])
+    assert result.exit_code == 1
+    assert (
+        "GET /pets app.get_pets: looked for app.get_pets: importing it failed: "
+        "RuntimeError: no database" in result.output
+    )

@@ -57,16 +57,16 @@ def survey(
         try:
             name = resolver.resolve_operation_id(ref)
             resolver.resolve_function_from_operation_id(name)
-        except ResolverError as error:
+        except (
+            Exception
+        ) as error:  # noqa: BLE001 - the service's own import errors, reported
+            problem = str(error)
+            if not isinstance(error, ResolverError):
+                problem = f"importing it failed: {type(error).__name__}: {error}"
             looked_for = _looked_for(resolver, ref)
             findings.append(
                 Finding(
-                    where,
-                    operation.method,
-                    operation.path,
-                    looked_for,
-                    str(error),
-                    True,
+                    where, operation.method, operation.path, looked_for, problem, True
                 )
             )
             continue
