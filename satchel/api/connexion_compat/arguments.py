@@ -63,21 +63,39 @@ class ArgumentPlan:
     wants_context: bool
     has_kwargs: bool
     accepted: frozenset[str]
+    files: tuple[tuple[str, bool], ...] = ()
 
-    def keywords(self, valid: Any, security: dict[str, Any] | None) -> dict[str, Any]:
-        """Build the handler's keywords from the validated request and the security result."""
+    @property
+    def file_names(self) -> frozenset[str]:
+        """Return the form fields that are uploads."""
+        return frozenset(name for name, _ in self.files)
+
+    def keywords(
+        self, valid: Any, security: dict[str, Any] | None, files: Any = None
+    ) -> dict[str, Any]:
+        """Build the handler's keywords from the validated request, security and uploads.
+
+        ``files`` is the request's werkzeug ``files``: uploads arrive as ``FileStorage``
+        keywords of their own and are left out of the form body, as in Connexion.
+        """
         arguments = {keyword: valid.path[name] for name, keyword in self.path}
         query = valid.query
         for name, keyword in self.query:
             if name in query:
                 arguments[keyword] = query[name]
-        if self.form_fields and isinstance(valid.body, dict):
-            for name, value in valid.body.items():
+        body = valid.body
+        if self.files and isinstance(body, dict):
+            body = {k: v for k, v in body.items() if k not in self.file_names}
+            for name, many in self.files:
+                uploads = files.getlist(name) if files is not None else []
+                if uploads:
+                    arguments[name] = uploads if many else uploads[0]
+        if self.form_fields and isinstance(body, dict):
+            for name, value in body.items():
                 keyword = sanitized(name)
                 if self.has_kwargs or keyword in self.accepted:
                     arguments[keyword] = value
         elif self.body_name is not None:
-            body = valid.body
             arguments[self.body_name] = (
                 copy.deepcopy(self.body_default) if body is None else body
             )
@@ -129,6 +147,9 @@ def plan_arguments(
     provided = {k for _, k in path} | {k for _, k in query} | set(context)
     provided |= {body_name} if body_name else set()
     provided |= {CONTEXT_NAME} if CONTEXT_NAME in named and secured else set()
+    uploads = _uploads(spec, operation)
+    files = tuple((name, many) for name, many in uploads if wanted(name))
+    provided |= {name for name, _ in files}
     if form_fields:
         provided |= _form_names(operation)
     missing = [name for name in required if name not in provided]
@@ -148,6 +169,7 @@ def plan_arguments(
             wants_context=CONTEXT_NAME in named and secured,
             has_kwargs=has_kwargs,
             accepted=frozenset(named),
+            files=files,
         ),
         None,
     )
@@ -196,3 +218,29 @@ def _form_names(operation: Operation) -> set[str]:
         if isinstance(media.schema, dict):
             names |= {sanitized(n) for n in (media.schema.get("properties") or {})}
     return names
+
+
+def _is_upload(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        schema.get("format") in ("binary", "base64") or schema.get("type") == "file"
+    )
+
+
+def _uploads(spec: Spec, operation: Operation) -> list[tuple[str, bool]]:
+    """Return the multipart form's upload fields, and whether each takes several files."""
+    media = (operation.request_body.content if operation.request_body else {}).get(
+        "multipart/form-data"
+    )
+    if media is None or media.schema is None:
+        return []
+    schema, uri = spec.deref(media.schema, media.schema_uri)
+    found = []
+    for name, sub in (schema.get("properties") or {}).items():
+        sub, sub_uri = spec.deref(sub, uri)
+        if _is_upload(sub):
+            found.append((name, False))
+        elif isinstance(sub, dict) and _is_upload(
+            spec.deref(sub.get("items"), sub_uri)[0]
+        ):
+            found.append((name, True))
+    return found

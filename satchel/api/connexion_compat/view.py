@@ -96,7 +96,8 @@ def make_view(
             raise error.to_problem() from None
         if body_schema is not None and isinstance(valid.body, dict):
             fill_defaults(spec, body_schema[0], body_schema[1], valid.body)
-        result = _connexion_errors(handler, **plan.keywords(valid, security))
+        files = req.files if plan.files else None
+        result = _connexion_errors(handler, **plan.keywords(valid, security, files))
         response, body = responses.to_response(result, media_types)
         if check is not None:
             check(response, body)

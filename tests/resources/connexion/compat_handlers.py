@@ -76,3 +76,11 @@ class CountersView:
 
 def both(token_info):
     return {"token_info": token_info}
+
+
+def upload(body, file, files=None):
+    return {
+        "fields": body,
+        "file": [file.filename, file.read().decode()],
+        "files": [f.filename for f in files or []],
+    }
