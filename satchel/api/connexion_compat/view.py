@@ -70,10 +70,8 @@ def make_view(
             if header or token_required:
                 actor = authenticate(header)
                 set_actor(actor)
-                security = {
-                    **actor.claims,
-                    "sub": actor.id,
-                }  # user = the token's subject
+                # Connexion's token_info is the claims, its user the token's subject.
+                security = {**actor.claims, "sub": actor.id}
         if strict_query is not None:
             extra = [name for name in req.args if name not in strict_query]
             if extra:
