@@ -12,7 +12,7 @@ import pytest
 from flask import Flask, request
 
 from satchel import auth, context, errors
-from satchel.api import HandlerMismatch
+from satchel.api import ApiError, HandlerMismatch
 from satchel.api.connexion_compat import (
     FlaskApp,
     MethodResolver,
@@ -291,8 +291,12 @@ def test_bearer_without_info_function_uses_satchel_jwt(tmp_path):
 def test_unsupported_options_are_refused():
     """A Connexion option satchel does not implement is named, not silently ignored."""
     app = FlaskApp(__name__)
-    with pytest.raises(Exception, match="options swagger_url are not supported"):
+    with pytest.raises(ApiError, match="options swagger_url are not supported"):
         app.add_api(SPEC, options={"swagger_url": "/docs"})
+    with pytest.raises(
+        ApiError, match=r"option\(s\) jsonifier, uri_parser_class are not"
+    ):
+        app.add_api(SPEC, jsonifier=object(), uri_parser_class=object())
 
 
 def test_swagger2_form_fields_arrive_as_keywords(tmp_path):

@@ -27,7 +27,7 @@ from satchel.api.connexion_compat.options import (
 from satchel.api.connexion_compat.resolvers import OperationRef, Resolver, ResolverError
 from satchel.api.connexion_compat.security import compat_schemes, verifier
 from satchel.api.connexion_compat.view import body_checker, make_view
-from satchel.api.errors import HandlerMismatch
+from satchel.api.errors import ApiError, HandlerMismatch
 from satchel.api.router import MAX_BODY_BYTES, _flask_rule, _where
 from satchel.api.security import bearer_requirement
 from satchel.openapi import Operation, Spec
@@ -54,6 +54,7 @@ def add_api(
     resolver_error: int | None = None,
     name: str | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    **unsupported: Any,
 ) -> Spec:
     """Bind every operation of a Connexion spec to its handler and register the routes.
 
@@ -62,6 +63,12 @@ def add_api(
     handler (or security function) cannot be found or called, unless ``resolver_error`` is a
     status: then those operations answer it with a problem saying why, as Connexion's option.
     """
+    if unsupported:
+        raise ApiError(
+            f"add_api option(s) {', '.join(sorted(unsupported))} are not supported in "
+            "satchel's Connexion compat mode; remove them (satchel/api/CONNEXION.md lists "
+            "what is)."
+        )
     fill = wants_defaults(validator_map)
     docs = docs_wanted(options or {})
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
