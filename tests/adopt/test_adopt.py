@@ -139,8 +139,7 @@ def test_report_only_changes_nothing(service, forget_service_modules):
 
 
 def test_missing_spec_and_broken_module_are_reported(service, forget_service_modules):
-    """A spec file that is not there stops adopt naming it; a module whose import fails is
-    reported as the handler looked for, with the error."""
+    """A missing spec file stops adopt; a module failing to import is reported with its error."""
     app = service / "app.py"
     app.write_text(app.read_text().replace('"swagger.yaml"', '"missing.yaml"'))
     result = CliRunner().invoke(main, ["adopt", str(service), "--report-only"])

@@ -357,8 +357,7 @@ def _two_op_spec(tmp_path: Path) -> Path:
 
 
 def test_method_resolver_and_schemes_combined(tmp_path, monkeypatch):
-    """MethodResolver serves one instance built with class_arguments; APIKEYINFO_FUNC names
-    an info function; an AND of schemes needs both and gives token_info by scheme."""
+    """MethodResolver keeps one instance; an AND of schemes needs both, token_info by scheme."""
     monkeypatch.setenv("APIKEYINFO_FUNC", "compat_handlers.key_info")
     app = FlaskApp(__name__)
     resolver = MethodResolver(
@@ -378,8 +377,7 @@ def test_method_resolver_and_schemes_combined(tmp_path, monkeypatch):
 
 
 def test_relative_resolver_and_resolver_error(tmp_path, monkeypatch):
-    """RelativeResolver yields to a router controller; an operation it cannot resolve answers
-    resolver_error with the reason, while the others are served."""
+    """RelativeResolver yields to a router controller; the unresolved answer resolver_error."""
     monkeypatch.setenv("APIKEYINFO_FUNC", "compat_handlers.key_info")
     app = FlaskApp(__name__)
     app.add_api(
@@ -415,8 +413,7 @@ def test_broken_template_names_the_spec_file(tmp_path):
     "ignore::pytest.PytestUnraisableExceptionWarning",
 )
 def test_uploads_arrive_as_connexion_passes_them():
-    """Multipart uploads are keywords of their own (one file, or a list), the other fields the
-    body: the same answer from Connexion 3 and from compat mode."""
+    """Uploads are keywords of their own, other fields the body: the same as on Connexion 3."""
     import connexion
 
     theirs = connexion.FlaskApp(__name__)
