@@ -26,6 +26,9 @@ class Port:
     module: str
     edits: tuple[tuple[str, str], ...] = (("import connexion", USE_SATCHEL),)
     factory: bool = False
+    #: The example's ASGI middleware reads ``raw_path``, which servers set and Starlette's
+    #: test client does not: the Connexion side gets it as uvicorn would give it.
+    raw_path: bool = False
 
 
 PORTS = {
@@ -93,6 +96,7 @@ PORTS = {
             ),
         ),
         factory=True,
+        raw_path=True,
     ),
 }
 
@@ -147,9 +151,21 @@ def load_client(name: str, directory: Path, stack: ExitStack) -> Any:
     with isolated_imports(directory):
         module = importlib.import_module(port.module)
         app = module.create_app() if port.factory else module.app
+        if not hasattr(app, "middleware"):  # satchel: a Flask test client
+            return app.test_client()
+        if port.raw_path:
+            app.middleware = _RawPath(app.middleware)
         client = app.test_client()
-        if hasattr(client, "__enter__") and hasattr(client, "base_url"):
-            stack.enter_context(
-                client
-            )  # starlette's TestClient: run the app's start-up
+        stack.enter_context(client)  # run the Connexion app's start-up while importable
         return client
+
+
+class _RawPath:
+    """ASGI shim setting ``raw_path`` from ``path``, as uvicorn does (the test client does not)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        scope.setdefault("raw_path", scope.get("path", "").encode())
+        await self.app(scope, receive, send)

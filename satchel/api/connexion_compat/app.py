@@ -43,6 +43,15 @@ class FlaskApp:
             path = self.specification_dir / path
         return add_api(self.app, path, **{**self.defaults, **options})
 
+    @property
+    def wsgi_app(self) -> Any:
+        """The Flask app's WSGI callable; set it to wrap middleware (``ProxyFix``...)."""
+        return self.app.wsgi_app
+
+    @wsgi_app.setter
+    def wsgi_app(self, value: Any) -> None:
+        self.app.wsgi_app = value
+
     def __call__(self, environ: dict, start_response: Any) -> Any:
         return self.app(environ, start_response)
 
