@@ -31,12 +31,12 @@ def service(tmp_path) -> Path:
 
 
 @pytest.fixture
-def forget_service_modules():
+def forget_service_modules(tmp_path):
     """Drop the modules a run imported from the service (every example has an ``app``)."""
     before = set(sys.modules)
     yield
     for name in set(sys.modules) - before:
-        if "pet-shop" in (getattr(sys.modules[name], "__file__", "") or ""):
+        if str(tmp_path) in (getattr(sys.modules[name], "__file__", "") or ""):
             del sys.modules[name]
 
 
@@ -157,3 +157,36 @@ def test_missing_spec_and_broken_module_are_reported(service, forget_service_mod
         "GET /pets app.get_pets: looked for app.get_pets: importing it failed: "
         "RuntimeError: no database" in result.output
     )
+
+
+@pytest.mark.parametrize(
+    "example, expected",
+    [
+        (
+            "restyresolver",
+            [
+                "    ok GET /pets -> api.pets.search",
+                "    ok POST /pets -> api.pets.post",
+                "    !! GET /pets/{id} -> api.pets.get: handler does not accept the path "
+                "parameter(s) id; add them to its parameters",
+            ],
+        ),
+        (
+            "methodresolver",
+            [
+                "    ok GET /pets/{petId} -> api.PetsView.get",
+                "    ok DELETE /pets/{petId} -> ",
+            ],
+        ),
+    ],
+    ids=["resty", "method-view"],
+)
+def test_resolver_written_in_add_api_is_used(
+    example, expected, tmp_path, forget_service_modules
+):
+    """The resolver named in add_api(resolver=...) decides which handler each operation gets."""
+    root = copy_example(example, tmp_path / example, ported=False)
+    result = CliRunner().invoke(main, ["adopt", str(root), "--report-only"])
+    assert result.exit_code == 0, result.output
+    for line in expected:
+        assert any(out.startswith(line) for out in result.output.splitlines()), line
