@@ -3,8 +3,8 @@
 Connexion's semantics: each alternative of ``security`` is tried in turn, the first that finds
 credentials decides; an alternative naming several schemes needs all of them; an info function
 returning None means bad credentials (401). The result becomes the handler's ``token_info``,
-and its ``sub`` (or ``uid``) the ``user``. Unlike Connexion, a scheme whose function is missing
-stops the start-up instead of leaving its operations open.
+and its ``sub`` (or ``uid``) the ``user``. Unlike Connexion 3, which warns and then answers
+401 to every request, a scheme whose function is missing stops the start-up.
 """
 
 from __future__ import annotations
