@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import subprocess
 import tomllib
 from pathlib import Path
@@ -18,13 +17,10 @@ from pathlib import Path
 import click
 import cruft
 from cookiecutter.exceptions import CookiecutterException
-from cruft._commands.utils import generate as cruft_generate
 
 from hooks.pipfile_lock import pipfile_hash
+from satchel_kit.cruft_renders import cruft_renders
 from satchel_kit.versions import Version, last_release
-
-# The template's Jinja extension modules (cookiecutter.json ``_extensions``).
-TEMPLATE_MODULES = ("local_extensions", "hook_errors")
 
 
 class UpgradeError(click.ClickException):
@@ -149,51 +145,6 @@ def conflicts(service: Path) -> list[str]:
     rejected = [name for name in untracked.stdout.splitlines() if name.endswith(".rej")]
     unmerged = git(service, "diff", "--name-only", "--diff-filter=U", "--relative")
     return sorted(set(rejected) | set(unmerged.stdout.split()))
-
-
-def store_blobs(service: Path, rendered: Path) -> None:
-    """Write the old render's files into the service's object database.
-
-    cruft's patch names each file's old blob (``--binary`` implies full indexes); with the
-    blobs at hand ``git apply -3`` merges three-way, so a change the service already made
-    the same way merges cleanly and only true conflicts remain, marked in the file, instead
-    of whole hunks rejected into ``.rej`` files.
-    """
-    files = [str(p) for p in sorted(rendered.rglob("*")) if p.is_file()]
-    subprocess.run(
-        ["git", "hash-object", "-w", "--stdin-paths"],
-        cwd=service,
-        input="\n".join(files),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-@contextlib.contextmanager
-def cruft_renders(service: Path):
-    """Adjust cruft's two renders (old commit, new commit) for a three-way update.
-
-    Before each, evict the template's extension modules: cruft renders both commits in one
-    process from one clone, and Python would keep the old commit's filters for the new one.
-    After the old one, store its blobs (:func:`store_blobs`). cruft calls
-    ``utils.generate.cookiecutter_template`` for each render; the old one updates deleted paths.
-    """
-    original = cruft_generate.cookiecutter_template
-
-    def render(*args, **kwargs):
-        for name in TEMPLATE_MODULES:
-            sys.modules.pop(name, None)
-        context = original(*args, **kwargs)
-        if kwargs.get("update_deleted_paths"):
-            store_blobs(service, Path(kwargs["output_dir"]))
-        return context
-
-    cruft_generate.cookiecutter_template = render
-    try:
-        yield
-    finally:
-        cruft_generate.cookiecutter_template = original
 
 
 def upgrade(
