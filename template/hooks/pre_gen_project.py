@@ -17,6 +17,7 @@ ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 NEIGHBOURS = json.loads(r"""{{ cookiecutter | satchel_neighbours | jsonify }}""")
 SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
 SATCHEL_MODE = r"""{{ cookiecutter | satchel_mode }}"""
+HOOKS_REPOSITORY = r"""{{ cookiecutter | hooks_repository }}"""
 RE_RENDER = "_output_dir" not in ANSWERS
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -136,6 +137,17 @@ def neighbour_error(neighbour):
     return error
 
 
+def check_hooks_repository():
+    """The satchel hooks come from the kit's git URL: there must be one to record."""
+    if SATCHEL_MODE == "path" or HOOKS_REPOSITORY:
+        return None
+    return (
+        "the kit's git URL is unknown: the template came from a local folder and "
+        "_satchel_repository in template/cookiecutter.json is empty. Set it to where your "
+        "platform team hosts the kit, or stamp from the kit's git URL."
+    )
+
+
 def main():
     errors = [
         check_service_name(ANSWERS["service_name"]),
@@ -143,6 +155,7 @@ def main():
         check_package_name(ANSWERS["package_name"]),
         check_slug("owning_team", ANSWERS["owning_team"], 40),
         None if RE_RENDER else check_satchel_source(SATCHEL_SOURCE),
+        check_hooks_repository(),
     ]
     if not ANSWERS["description"].strip():
         errors.append(

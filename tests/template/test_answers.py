@@ -88,6 +88,13 @@ BAD_ANSWERS = [
         "(e.g. '../satchel'), its git URL, or leave it empty to install satchel from the "
         "platform index.",
     ),
+    (
+        "no-kit-url",
+        {"_satchel_repository": ""},
+        "the kit's git URL is unknown: the template came from a local folder and "
+        "_satchel_repository in template/cookiecutter.json is empty. Set it to where your "
+        "platform team hosts the kit, or stamp from the kit's git URL.",
+    ),
 ]
 
 

@@ -256,3 +256,24 @@ def test_upgrade_lands_pins_together_and_the_service_stays_green(world, tmp_path
     assert hooks.returncode == 0, hooks.stdout[-5000:]
     standards = run([BIN / "pipenv", "run", "satchel-standards", "."], service, pipenv)
     assert standards.returncode == 0, standards.stdout[-5000:]
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (
+            ["--to", "1.2"],
+            2,
+            "'1.2' is not a release tag: give vX.Y.Z (e.g. v0.2.0) or HEAD.",
+        ),
+        (["--answer", "neighbours"], 2, "'neighbours' is not KEY=VALUE"),
+        ([], 1, "has no .cruft.json: run `satchel upgrade` in a service stamped from"),
+    ],
+    ids=["not-a-tag", "answer-without-value", "not-a-service"],
+)
+def test_bad_invocations_are_refused(tmp_path, args, code, message):
+    """A bad --to or --answer, or a folder that is no stamp, is refused without a traceback."""
+    done = run([BIN / "satchel", "upgrade", *args], tmp_path, {})
+    assert done.returncode == code
+    assert message in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
