@@ -21,6 +21,7 @@ import psycopg
 import pytest
 import redis
 import requests
+import structlog
 
 from satchel import health
 from satchel.tenancy import health_check, set_status
@@ -323,3 +324,68 @@ def test_a_feed_that_was_cut_catches_up_on_reconnecting(control, feed_url, apps)
         proxy.cut()
         set_status(cli, "school-01", ACTIVE)
         cli.registry.dispose()
+
+
+def test_a_change_feed_url_that_is_not_redis_is_refused(control):
+    """A feed URL of another scheme fails at start-up, saying what is expected."""
+    _, url = control
+    with pytest.raises(ValueError) as caught:
+        operator(url, "http://127.0.0.1:6379/0")
+    assert str(caught.value) == (
+        "tenant change feed URL must be redis://HOST:PORT/DB?prefix=SERVICE, got scheme"
+        " 'http'; pass the flags' Redis URL or None"
+    )
+
+
+def test_a_malformed_announcement_is_logged_and_the_feed_carries_on(
+    control, feed_url, apps
+):
+    """A message that is no tenant id is logged and skipped; the next one still applies."""
+    _, url = control
+    app = make_app(PostgresRegistry(url), cache_ttl=300, change_feed_url=feed_url)
+    apps.append(app)
+    tenancy = app.extensions["satchel.tenancy"]
+    client = app.test_client()
+    env = {"HTTP_HOST": host("school-00")}
+    cli = operator(url, feed_url)
+    try:
+        with structlog.testing.capture_logs() as logs:
+            assert client.get("/notes", environ_overrides=env).status_code == 200
+            wait_until(lambda: tenancy.cache.complete, 10, "the feed subscribed")
+            redis.Redis(*REDIS).publish(tenancy.feed.channel, "Not A Tenant!")
+            set_status(cli, "school-00", SUSPENDED)
+            wait_until(
+                lambda: client.get("/notes", environ_overrides=env).status_code == 403,
+                5,
+                "the suspension after the bad message applied",
+            )
+    finally:
+        set_status(cli, "school-00", ACTIVE)
+        cli.registry.dispose()
+    bad = [e for e in logs if e["event"] == "tenancy.feed.bad_message"]
+    assert bad == [
+        {
+            "event": "tenancy.feed.bad_message",
+            "log_level": "warning",
+            "channel": tenancy.feed.channel,
+            "data": "Not A Tenant!",
+        }
+    ]
+
+
+def test_a_registry_read_after_its_connections_were_killed_succeeds(control):
+    """The server closed every pooled connection: the next read retries once and succeeds."""
+    name, url = control
+    registry = PostgresRegistry(url)
+    try:
+        assert len(registry.all()) == 4
+        with _admin() as conn:
+            killed = conn.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            ).fetchone()[0]
+        assert killed >= 1
+        assert [r.id for r in registry.all()] == list(TENANTS)
+    finally:
+        registry.dispose()
