@@ -57,20 +57,16 @@ class CachedRegistry:
         self._snapshot: dict[str, TenantRecord] = {}
         self._loaded_at: float | None = None  # when the current snapshot's read began
         self._ever_loaded = False
-        self._snapshot_at = (
-            0.0  # when the snapshot in service was read (kept on expiry)
-        )
+        # When the snapshot in service was read; kept when it expires.
+        self._snapshot_at = 0.0
         self._missing: dict[str, float] = {}
         self._flights: dict[str, _Flight] = {}
         self._failure: str | None = None  # why the registry's last read failed
         self._retry_at = 0.0
-        self._feed_since: float | None = (
-            None  # the change feed is subscribed since then
-        )
+        self._feed_since: float | None = None  # the change feed is subscribed since
         self._refresh_lock = threading.Lock()
-        self._lock = (
-            threading.Lock()
-        )  # snapshot, negative cache and flight edits; no I/O
+        # Guards edits of the snapshot, negative cache and flights; never held during I/O.
+        self._lock = threading.Lock()
 
     def lookup(self, tenant_id: str) -> TenantRecord:
         """Return the tenant's record; raise TenantNotFound or RegistryUnavailable."""

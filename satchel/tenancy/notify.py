@@ -114,7 +114,7 @@ class ChangeFeed:
             try:
                 self._follow(stop)
             except redis.RedisError as exc:
-                if not failing:
+                if self.connected or not failing:  # once per outage
                     log.warning(
                         "tenancy.feed.disconnected",
                         redis=self.public_url,
@@ -122,6 +122,9 @@ class ChangeFeed:
                         applies_within_seconds=self.cache.ttl,
                     )
                 failing = True
+            # The listener must outlive any one bad read (a registry row it cannot parse).
+            except Exception:  # noqa: BLE001
+                log.exception("tenancy.feed.failed", channel=self.channel)
             finally:
                 self.connected = False
                 self.cache.feed_connected(False)
@@ -133,12 +136,13 @@ class ChangeFeed:
             pubsub = client.pubsub()
             try:
                 pubsub.subscribe(self.channel)
-                while (
-                    not stop.is_set()
-                ):  # wait until the server confirms the subscription
+                # Wait until the server confirms the subscription: then nothing is missed.
+                while not stop.is_set():
                     message = pubsub.get_message(timeout=TIMEOUT_SECONDS)
                     if message is not None and message["type"] == "subscribe":
                         break
+                if stop.is_set():
+                    return
                 self.connected = True
                 self.cache.feed_connected(True)
                 self.cache.reload_all()  # whatever changed while nobody listened
