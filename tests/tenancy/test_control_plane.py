@@ -24,7 +24,7 @@ import requests
 import structlog
 
 from satchel import health
-from satchel.tenancy import health_check, set_status
+from satchel.tenancy import create_tenant, drop_tenant, health_check, set_status
 from satchel.tenancy.pgregistry import PostgresRegistry
 from satchel.tenancy.provision import create_database
 from satchel.tenancy.records import ACTIVE, SUSPENDED
@@ -395,3 +395,39 @@ def test_a_registry_read_after_its_connections_were_killed_succeeds(control):
         assert [r.id for r in registry.all()] == list(TENANTS)
     finally:
         registry.dispose()
+
+
+def test_with_the_feed_live_a_new_tenant_is_served_at_once(
+    control, feed_url, apps, prefix, template_db
+):
+    """A host refused from the complete snapshot is served as soon as it is created."""
+    _, url = control
+    app = make_app(PostgresRegistry(url), negative_ttl=300, change_feed_url=feed_url)
+    apps.append(app)
+    tenancy = app.extensions["satchel.tenancy"]
+    client = app.test_client()
+    env = {"HTTP_HOST": host("newcomer")}
+    assert client.get("/notes", environ_overrides=env).status_code == 404
+    wait_until(lambda: tenancy.cache.complete, 10, "the feed subscribed")
+    assert client.get("/notes", environ_overrides=env).status_code == 404
+    settings = TenancySettings(
+        script_location=MIGRATIONS,
+        database_url_template=f"{PG}/{prefix}_{{tenant}}",
+        change_feed_url=feed_url,
+    )
+    cli = Tenancy(url, settings)
+    create_tenant(cli, "newcomer", template=template_db)
+    try:
+        wait_until(
+            lambda: client.get("/notes", environ_overrides=env).status_code == 200,
+            5,
+            "the new tenant served",
+        )
+    finally:
+        drop_tenant(cli, "newcomer")
+        cli.registry.dispose()
+    wait_until(
+        lambda: client.get("/notes", environ_overrides=env).status_code == 404,
+        5,
+        "the dropped tenant refused",
+    )
