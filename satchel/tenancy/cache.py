@@ -205,6 +205,9 @@ class CachedRegistry:
         except RegistryUnavailable as exc:
             self._note_failure(exc)
             flight.failure = str(exc)
+        except BaseException:
+            flight.failure = f"looking tenant {tenant_id!r} up in the registry failed"
+            raise  # the leader's request reports it; the followers get 503, nothing cached
         finally:
             with self._lock:
                 if flight.record is not None:

@@ -266,3 +266,17 @@ def test_concurrent_misses_for_one_name_share_a_single_lookup():
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(ask, range(8)))
     assert backend.calls["get"] == 1
+
+
+def test_a_lookup_that_fails_unexpectedly_is_not_remembered_as_missing():
+    """An error other than an outage reaches the caller and caches nothing for the name."""
+    backend = CountingRegistry()
+    cache = CachedRegistry(backend, ttl=60)
+    cache.lookup("a")
+    backend.get = lambda tenant_id: TenantRecord(tenant_id, "sqlite:///g.db", "frozen")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="frozen"):
+            cache.lookup("ghost")
+    backend.get = lambda tenant_id: None
+    with pytest.raises(TenantNotFound):
+        cache.lookup("ghost")
