@@ -30,7 +30,7 @@ def health_check(tenancy: Tenancy | None = None) -> tuple[str, str]:
     stats = tenancy.engines.stats()
     if stats["connections_open"] >= stats["connection_budget"]:
         return "warn", f"connection budget full ({stats['connection_budget']} open)"
-    if feed is not None and feed.started and not feed.connected:
+    if feed is not None and feed.failing:
         return "warn", (
             f"tenant change feed at {feed.public_url} is down: registry changes apply"
             f" within {cache.ttl:.0f} s instead of at once"

@@ -48,6 +48,9 @@ class ChangeFeed:
         self.cache = cache
         self.reconnect_interval = reconnect_interval
         self.connected = False
+        self.failing = (
+            False  # the last attempt to reach Redis failed; cleared on subscribing
+        )
         self._pid = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -86,11 +89,6 @@ class ChangeFeed:
             )
             self._thread.start()
 
-    @property
-    def started(self) -> bool:
-        """Whether this process's listener runs (it starts on the first request)."""
-        return self._pid == os.getpid()
-
     def stop(self) -> None:
         """Stop the listener and wait for it (tests and shutdown)."""
         with self._lock:
@@ -109,19 +107,18 @@ class ChangeFeed:
         )
 
     def _listen(self, stop: threading.Event) -> None:
-        failing = False
         while not stop.is_set():
             try:
                 self._follow(stop)
             except redis.RedisError as exc:
-                if self.connected or not failing:  # once per outage
+                if self.connected or not self.failing:  # once per outage
                     log.warning(
                         "tenancy.feed.disconnected",
                         redis=self.public_url,
                         error=str(exc),
                         applies_within_seconds=self.cache.ttl,
                     )
-                failing = True
+                self.failing = True
             # The listener must outlive any one bad read (a registry row it cannot parse).
             except Exception:  # noqa: BLE001
                 log.exception("tenancy.feed.failed", channel=self.channel)
@@ -143,7 +140,7 @@ class ChangeFeed:
                         break
                 if stop.is_set():
                     return
-                self.connected = True
+                self.connected, self.failing = True, False
                 self.cache.feed_connected(True)
                 self.cache.reload_all()  # whatever changed while nobody listened
                 log.info("tenancy.feed.subscribed", channel=self.channel)

@@ -286,6 +286,8 @@ def test_with_redis_down_suspension_applies_within_the_cache_ttl(
     client = app.test_client()
     env = {"HTTP_HOST": host("school-03")}
     assert client.get("/notes", environ_overrides=env).status_code == 200
+    tenancy = app.extensions["satchel.tenancy"]
+    wait_until(lambda: tenancy.feed.failing, 5, "the listener found Redis down")
     with app.app_context():
         status, output = health_check()
     assert status == "warn" and "change feed" in output and "within 1 s" in output
