@@ -48,9 +48,8 @@ class ChangeFeed:
         self.cache = cache
         self.reconnect_interval = reconnect_interval
         self.connected = False
-        self.failing = (
-            False  # the last attempt to reach Redis failed; cleared on subscribing
-        )
+        # The last attempt to reach Redis failed; cleared once subscribed again.
+        self.failing = False
         self._pid = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -80,6 +79,9 @@ class ChangeFeed:
             if self._pid == os.getpid():
                 return
             self._pid = os.getpid()
+            # A forked child has its parent's flags but no subscription of its own yet.
+            self.connected = False
+            self.cache.feed_connected(False)
             self._stop = threading.Event()
             self._thread = threading.Thread(
                 target=self._listen,
