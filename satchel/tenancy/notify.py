@@ -54,12 +54,12 @@ class ChangeFeed:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._publishing: tuple[int, redis.Redis] | None = None
 
     def publish(self, tenant_id: str = EVERYONE) -> bool:
         """Announce a change to one tenant (or all); return False, logged, if Redis is down."""
         try:
-            with self._client(socket_timeout=TIMEOUT_SECONDS) as client:
-                client.publish(self.channel, tenant_id)
+            self._publisher().publish(self.channel, tenant_id)
         except redis.RedisError as exc:
             log.warning(
                 "tenancy.feed.publish_failed",
@@ -99,6 +99,18 @@ class ChangeFeed:
             self._pid = 0
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
+        if self._publishing is not None:
+            self._publishing[1].close()
+            self._publishing = None
+
+    def _publisher(self) -> redis.Redis:
+        # One client per process (a forked one makes its own), kept between announcements.
+        if self._publishing is None or self._publishing[0] != os.getpid():
+            self._publishing = (
+                os.getpid(),
+                self._client(socket_timeout=TIMEOUT_SECONDS),
+            )
+        return self._publishing[1]
 
     def _client(self, **options: float | None) -> redis.Redis:
         return redis.Redis.from_url(

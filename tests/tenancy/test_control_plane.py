@@ -302,6 +302,7 @@ def test_with_redis_down_suspension_applies_within_the_cache_ttl(
         )
     finally:
         set_status(cli, "school-03", ACTIVE)
+        cli.close()
         cli.registry.dispose()
 
 
@@ -332,6 +333,7 @@ def test_a_feed_that_was_cut_catches_up_on_reconnecting(control, feed_url, apps)
     finally:
         proxy.cut()
         set_status(cli, "school-01", ACTIVE)
+        cli.close()
         cli.registry.dispose()
 
 
@@ -370,6 +372,7 @@ def test_a_malformed_announcement_is_logged_and_the_feed_carries_on(
             )
     finally:
         set_status(cli, "school-00", ACTIVE)
+        cli.close()
         cli.registry.dispose()
     bad = [e for e in logs if e["event"] == "tenancy.feed.bad_message"]
     assert bad == [
@@ -428,6 +431,7 @@ def test_with_the_feed_live_a_new_tenant_is_served_at_once(
         )
     finally:
         drop_tenant(cli, "newcomer")
+        cli.close()
         cli.registry.dispose()
     wait_until(
         lambda: client.get("/notes", environ_overrides=env).status_code == 404,
