@@ -83,9 +83,8 @@ def init_app(
     )  # after satchel.metrics.init_app, if the app has it
     app.config.setdefault("SATCHEL_TENANCY_EXEMPT_ENDPOINTS", exempt_endpoints)
     if tenancy.feed is not None:
-        app.before_request(
-            tenancy.feed.ensure_listening
-        )  # one int compare once started
+        # Starts this process's listener; afterwards one int comparison per request.
+        app.before_request(tenancy.feed.ensure_listening)
     app.before_request(_enter_tenant)
     app.after_request(_commit)
     app.teardown_request(_leave_tenant)
