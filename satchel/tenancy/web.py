@@ -47,6 +47,7 @@ def init_app(
     negative_ttl: float = 5.0,
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
     runtime_role: str | None = None,
+    placement: str = "fewest-tenants",
 ) -> Tenancy:
     """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
 
@@ -69,6 +70,7 @@ def init_app(
         negative_ttl=negative_ttl,
         engine_options=engine_options or EngineOptions(),
         runtime_role=runtime_role or None,
+        placement=placement,
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy
