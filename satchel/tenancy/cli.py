@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from satchel.tenancy.cli_move import audit_command, move_command
 from satchel.tenancy.cli_servers import servers
 from satchel.tenancy.errors import TenancyError
 from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
@@ -270,3 +271,5 @@ def status_command(as_json: bool) -> None:
 
 
 cli.add_command(servers)
+cli.add_command(move_command)
+cli.add_command(audit_command)
