@@ -14,7 +14,12 @@ from flask.cli import AppGroup
 from satchel.tenancy.cli_move import audit_command, move_command
 from satchel.tenancy.cli_servers import servers
 from satchel.tenancy.errors import TenancyError
-from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
+from satchel.tenancy.migrate import (
+    MigrationSettings,
+    migrate_tenants,
+    plan_waves,
+    server_key,
+)
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
 from satchel.tenancy.records import ACTIVE, SUSPENDED, TenantRecord, redact_url
 from satchel.tenancy.revisions import head_revision
@@ -150,6 +155,13 @@ def drop_command(tenant: str, yes: bool) -> None:
     "--parallel", default=4, show_default=True, help="Databases migrated at once."
 )
 @click.option(
+    "--per-server",
+    default=2,
+    show_default=True,
+    help="Databases of one server migrated at once.",
+)
+@click.option("--server", "only_server", help="Migrate only this server's tenants.")
+@click.option(
     "--wave-size",
     default=250,
     show_default=True,
@@ -172,6 +184,8 @@ def drop_command(tenant: str, yes: bool) -> None:
 @click.option("--plan", "plan_only", is_flag=True, help="Print the waves and stop.")
 def migrate_command(
     parallel: int,
+    per_server: int,
+    only_server: str | None,
     wave_size: int,
     canary: tuple[str, ...],
     continue_on_error: bool,
@@ -186,6 +200,7 @@ def migrate_command(
         settings = MigrationSettings(
             tenancy.settings.script_location,
             parallel=parallel,
+            per_server=per_server,
             wave_size=wave_size,
             canary=canary,
             continue_on_error=continue_on_error,
@@ -193,6 +208,8 @@ def migrate_command(
             statement_timeout=statement_timeout,
         )
         records = _as_this_login(tenancy, tenancy.registry.all())
+        if only_server:
+            records = [r for r in records if server_key(r) == only_server]
         if plan_only:
             for number, wave in enumerate(plan_waves(records, canary, wave_size)):
                 click.echo(
@@ -215,8 +232,16 @@ def migrate_command(
     if report_path:
         Path(report_path).write_text(report.to_json() + "\n", encoding="utf-8")
     for outcome in report.outcomes:
-        if outcome.error:
+        if outcome.status == "failed":
             click.echo(f"FAILED {outcome.tenant}: {outcome.error}", err=True)
+    servers = report.by_server()
+    for server, counts in servers.items() if len(servers) > 1 else ():
+        down = report.servers_down.get(server)
+        click.echo(
+            f"server {server}: "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+            + (f" (down: {down}; rerun to resume)" if down else "")
+        )
     click.echo(report.summary_line())
     if not report.ok:
         raise SystemExit(1)
