@@ -14,17 +14,13 @@ from flask.cli import AppGroup
 from satchel.tenancy.cli_move import audit_command, move_command
 from satchel.tenancy.cli_servers import servers
 from satchel.tenancy.errors import TenancyError
-from satchel.tenancy.migrate import (
-    MigrationSettings,
-    migrate_tenants,
-    plan_waves,
-    server_key,
-)
+from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
 from satchel.tenancy.records import ACTIVE, SUSPENDED, TenantRecord, redact_url
 from satchel.tenancy.revisions import head_revision
 from satchel.tenancy.roles import with_login
 from satchel.tenancy.runtime import EXTENSION_KEY, Tenancy
+from satchel.tenancy.servers import server_key
 from satchel.tenancy.status import CURRENT, by_server, tenant_statuses
 
 cli = AppGroup("tenants", help="Create, list, suspend, drop and migrate tenants.")

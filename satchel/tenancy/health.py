@@ -1,6 +1,9 @@
-"""The tenancy readiness check: is the registry readable, is the connection budget full?
+"""The tenancy readiness check: is the registry readable, is a server's connection budget
+full, has a database server refused this process's last connection to it?
 
 It never touches tenant databases: 1,500 of them are not a readiness signal for one pod.
+A server down is a warning naming it, not a failure: the other servers' tenants still need
+this pod, and that server's tenants get 503 either way.
 """
 
 from __future__ import annotations
@@ -17,6 +20,14 @@ def health_check(tenancy: Tenancy | None = None) -> tuple[str, str]:
     except RegistryUnavailable as exc:
         return "fail", str(exc)
     stats = tenancy.engines.stats()
-    if stats["connections_open"] >= stats["connection_budget"]:
-        return "warn", f"connection budget full ({stats['connection_budget']} open)"
+    problems = [
+        f"database server {server} unreachable ({why})"
+        for server, why in tenancy.engines.unreachable_servers().items()
+    ] + [
+        f"connection budget of server {server} full ({state['limit']} open)"
+        for server, state in tenancy.engines.servers().items()
+        if state["open"] >= state["limit"]
+    ]
+    if problems:
+        return "warn", "; ".join(problems)
     return "pass", f"registry reachable; {stats['engines']} tenant engines open"

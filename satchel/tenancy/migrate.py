@@ -42,6 +42,7 @@ from satchel.tenancy.report import (
     TenantOutcome,
 )
 from satchel.tenancy.revisions import head_revision
+from satchel.tenancy.servers import server_key
 from satchel.tenancy.upgrade import upgrade_database
 
 _DURATION = re.compile(r"[0-9]+(ms|s|min|h)?")
@@ -134,19 +135,6 @@ def migrate_tenants(
                 )
             stopped = run.stopped
     return MigrationReport(target, started, _now(), tuple(outcomes), dict(down))
-
-
-def server_key(record: TenantRecord) -> str:
-    """Return the server a tenant's database is on: its registry entry, else host:port."""
-    if record.server:
-        return record.server
-    try:
-        parsed = make_url(record.database_url)
-    except sa.exc.ArgumentError:
-        return "?"
-    if parsed.get_backend_name() == "sqlite":
-        return "local"
-    return f"{parsed.host}:{parsed.port or 5432}"
 
 
 def _outcome_skipped(

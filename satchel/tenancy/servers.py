@@ -135,6 +135,19 @@ def server_of(record: TenantRecord, servers: Iterable[ServerRecord]) -> str | No
     return None
 
 
+def server_key(record: TenantRecord) -> str:
+    """Return the server a tenant's database is on: its registry entry, else host:port."""
+    if record.server:
+        return record.server
+    try:
+        parsed = make_url(record.database_url)
+    except ArgumentError:
+        return "?"
+    if parsed.get_backend_name() == "sqlite":
+        return "local"
+    return f"{parsed.host}:{parsed.port or 5432}"
+
+
 def tenant_counts(
     records: Iterable[TenantRecord], servers: Sequence[ServerRecord]
 ) -> Counter:
