@@ -279,8 +279,10 @@ def _roll_back(
         ):  # noqa: BLE001 - the target server may be the thing that is down
             pass  # plan_move refuses to reuse the name later, so it cannot be mistaken
     unfence(_login(tenancy, plan.source), _role(tenancy, plan))
-    tenancy.registry.put(record.with_status(ACTIVE))
-    tenancy.cache.invalidate()
+    tenancy.registry.put(record.with_status(MOVING))  # the source's entry, as it was
+    set_status(
+        tenancy, plan.tenant, ACTIVE
+    )  # the resume path, so every process hears it
 
 
 def _journal(tenancy: Tenancy, action: str, plan: MovePlan, **details: object) -> None:
