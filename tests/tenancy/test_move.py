@@ -314,15 +314,52 @@ def test_a_killed_move_is_recovered_to_one_served_copy(estate, prefix):
     [
         ("mv-e", "db-9", "no database server named 'db-9'; known: db-1, db-2"),
         ("nobody", "db-2", "tenant 'nobody' does not exist"),
+        ("mv-e", "db-3", "server 'db-3' is draining; a move needs an open server"),
+        ("mv-e", "db-1", "tenant 'mv-e' is on 'db-1' already"),
     ],
-    ids=["unknown-server", "unknown-tenant"],
+    ids=["unknown-server", "unknown-tenant", "draining", "same-server"],
 )
 def test_move_refuses_bad_requests_with_the_reason(estate, tenant, to, message):
     """Unknown servers and tenants are refused before anything is touched."""
     _, owner, _ = estate
-    if tenant != "nobody" and _tenancy(owner).registry.get(tenant) is None:
+    registry = _tenancy(owner).registry
+    registry.put_server(
+        ServerRecord("db-3", "postgresql://10.9.9.9:5432", state="draining")
+    )
+    if tenant != "nobody" and registry.get(tenant) is None:
         _create(owner, tenant, "db-1")
     result = owner.test_cli_runner().invoke(
         args=["tenants", "move", tenant, "--to", to]
     )
     assert result.exit_code == 1 and message in result.output
+
+
+def test_drop_source_asks_then_drops_the_old_copy(estate, second_server):
+    """`--drop-source` removes the old database once the move is done and confirmed."""
+    _, owner, _ = estate
+    _create(owner, "mv-f", "db-2", rows=5)
+    _, db = _where(owner, "mv-f")
+    result = owner.test_cli_runner().invoke(
+        args=[
+            "tenants",
+            "move",
+            "mv-f",
+            "--to",
+            "db-1",
+            "--settle",
+            "0",
+            "--drop-source",
+        ],
+        input="y\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("dropped the old copy of mv-f on db-2\n")
+    assert _where(owner, "mv-f") == (5432, db)
+    assert _rows(5432, db, "SELECT count(*) FROM notes") == [(5,)]
+    gone = _rows(
+        second_server.port,
+        "postgres",
+        f"SELECT 1 FROM pg_database WHERE datname = '{db}'",
+    )
+    assert gone == []
+    assert _journal(owner, "mv-f")[-1].action == "move-source-dropped"
