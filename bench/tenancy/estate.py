@@ -105,7 +105,13 @@ class Estate:
             list(pool.map(self._identity, self.tenants))
         registry = self.registry()
         for n, port in enumerate(self.ports, 1):
-            registry.put_server(ServerRecord(f"s{n}", f"postgresql://127.0.0.1:{port}"))
+            registry.put_server(
+                ServerRecord(
+                    f"s{n}",
+                    f"postgresql://127.0.0.1:{port}",
+                    capacity=len(self.tenants),
+                )
+            )
         rows = [
             {
                 "id": t,
