@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from satchel.tenancy.engines import engine_url
 from satchel.tenancy.errors import ProvisioningError
 from satchel.tenancy.identity import write_identity
+from satchel.tenancy.journal import ControlEvent, current_actor
 from satchel.tenancy.upgrade import upgrade_database
 from satchel.tenancy.records import ACTIVE, TenantRecord, redact_url, validate_tenant_id
 from satchel.tenancy.report import FAILED
@@ -73,6 +74,10 @@ def create_tenant(
     except BaseException:
         drop_database(url)  # leave nothing half-made behind
         raise
+    if placed:
+        detail = {"server": placed, "policy": tenancy.settings.placement}
+        event = ControlEvent("tenant-placed", tenant_id, current_actor(), detail)
+        tenancy.registry.record_event(event)
     tenancy.cache.invalidate()
     return record
 
