@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from satchel.tenancy import FileRegistry
-from satchel.tenancy.errors import ProvisioningError, ServerError
+from satchel.tenancy.errors import ProvisioningError, RegistryUnavailable, ServerError
 from satchel.tenancy.journal import ControlEvent
 from satchel.tenancy.pgregistry import PostgresRegistry
 from satchel.tenancy.servers import ServerRecord, place
@@ -244,3 +244,36 @@ def test_create_places_tenants_across_two_servers(tmp_path, prefix, second_serve
         )
         assert (answer.status_code, answer.json["tenant"]) == (200, tenant)
     app.extensions["satchel.tenancy"].close()
+
+
+def test_a_bad_server_entry_in_the_registry_file_names_the_file_and_the_fix(tmp_path):
+    """A hand-edited server entry with a password is refused where the file is read."""
+    path = tmp_path / "tenants.yaml"
+    path.write_text(
+        "tenants: {}\nservers:\n  db-a: {url: 'postgresql://u:pw@h:5432', capacity: 5,"
+        " state: open}\n"
+    )
+    with pytest.raises(RegistryUnavailable) as caught:
+        FileRegistry(path).servers()
+    assert str(caught.value) == (
+        f"tenant registry file {path} cannot be read (server 'db-a': url holds a password:"
+        " the registry stores none; give host and port only (each process logs in with its"
+        " own credentials)); fix or restore the file"
+    )
+
+
+def test_servers_edit_refuses_unknown_servers_and_empty_changes(tmp_path):
+    """`servers edit` says which server exists, and that it needs something to change."""
+    app = make_app(f"file://{tmp_path}/tenants.yaml", cache_ttl=0)
+    run = app.test_cli_runner().invoke
+    unknown = run(args=["tenants", "servers", "edit", "db-9", "--state", "open"])
+    assert (unknown.exit_code, unknown.output) == (
+        1,
+        "Error: no server named 'db-9'; known: none\n",
+    )
+    empty = run(args=["tenants", "servers", "edit", "db-9"])
+    assert empty.exit_code == 2
+    assert (
+        "nothing to change: give --url, --pool-url, --capacity or --state"
+        in empty.output
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import psycopg
@@ -73,7 +74,7 @@ class Sampler:
 
 
 def test_a_server_stopped_midway_fails_only_its_tenants_and_a_rerun_resumes(
-    estate_v1, second_server, prefix
+    estate_v1, second_server, prefix, tmp_path
 ):
     """db-2 stops after its first tenant: db-1 completes, db-2's rest waits for the rerun."""
     tenancy = estate_v1.extensions["satchel.tenancy"]
@@ -109,9 +110,24 @@ def test_a_server_stopped_midway_fails_only_its_tenants_and_a_rerun_resumes(
     assert db1.peak <= settings.per_server  # one server never gets more than its share
 
     rerun = estate_v1.test_cli_runner().invoke(
-        args=["tenants", "migrate", "--parallel", "1", "--canary", "w1-0"]
+        args=[
+            "tenants",
+            "migrate",
+            "--parallel",
+            "1",
+            "--report",
+            str(tmp_path / "r.json"),
+        ]
     )
     assert rerun.exit_code == 0, rerun.output
+    servers = json.loads((tmp_path / "r.json").read_text())["servers"]
+    assert servers["db-1"] == {
+        "upgraded": 0,
+        "skipped": PER_SERVER,
+        "failed": 0,
+        "not_attempted": 0,
+        "down": None,
+    }
     lines = rerun.output.splitlines()
     assert (
         f"server db-1: 0 upgraded, {PER_SERVER} skipped, 0 failed, 0 not attempted"
