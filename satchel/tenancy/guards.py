@@ -53,7 +53,7 @@ def guard_connections(
         except BaseException as exc:
             budget.release()
             if isinstance(exc, dialect.loaded_dbapi.Error):
-                report(type(exc).__name__)
+                report(type(exc).__name__ if _server_unreachable(exc) else None)
                 raise _unavailable(expected, location, exc) from exc
             raise
         report(None)
@@ -96,6 +96,17 @@ def guard_connections(
     @event.listens_for(engine, "close_detached")
     def closed_detached(dbapi_connection: Any) -> None:
         budget.release()
+
+
+def _server_unreachable(exc: BaseException) -> bool:
+    """Tell a server that did not answer from one that answered with a refusal.
+
+    A refusal with a SQLSTATE (no such database, no CONNECT right while a move fences the
+    database) comes from a server that is up; none, connection failures (08) and a server
+    starting or stopping (57P) mean it is not serving.
+    """
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
 
 
 def _unavailable(
