@@ -75,7 +75,8 @@ def create_tenant(
         drop_database(url)  # leave nothing half-made behind
         raise
     if placed:
-        detail = {"server": placed, "policy": tenancy.settings.placement}
+        how = "--database-url" if database_url else "--server" if server else None
+        detail = {"server": placed, "policy": how or tenancy.settings.placement}
         event = ControlEvent("tenant-placed", tenant_id, current_actor(), detail)
         tenancy.registry.record_event(event)
     tenancy.cache.invalidate()

@@ -220,14 +220,13 @@ def test_create_places_tenants_across_two_servers(tmp_path, prefix, second_serve
         "created tenant p3 on server db-1 at revision 0002\n",
         "created tenant p4 on server db-2 at revision 0002\n",
     ]
-    placed = [
-        e
+    placed = {
+        e.subject: e.details
         for e in app.extensions["satchel.tenancy"].registry.events()
-        if e.subject == "p1"
-    ]
-    assert [(e.action, e.details) for e in placed] == [
-        ("tenant-placed", {"server": "db-1", "policy": "fewest-tenants"})
-    ]
+        if e.action == "tenant-placed"
+    }
+    assert placed["p1"] == {"server": "db-1", "policy": "fewest-tenants"}
+    assert placed["p4"] == {"server": "db-2", "policy": "--server"}
     assert {f"{prefix}_pl_p2", f"{prefix}_pl_p4"} <= _databases(second_server.port)
     assert f"{prefix}_pl_p2" not in _databases(5432)
     run(args=["tenants", "servers", "edit", "db-1", "--state", "draining"])
