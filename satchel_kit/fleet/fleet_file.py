@@ -102,7 +102,7 @@ def load_fleet(path: Path) -> Fleet:
             f"{path}:{data.line_of('kit')}: 'kit' must be a path or git URL"
         )
     elif isinstance(kit, str) and not is_url(kit):
-        kit = os.path.normpath(base / kit)
+        kit = os.path.abspath(base / kit)
     cache = data.get("cache")
     if cache is not None and not isinstance(cache, str):
         problems.append(
@@ -115,7 +115,7 @@ def load_fleet(path: Path) -> Fleet:
         tuple(entries),
         policy,
         kit,
-        Path(os.path.normpath(base / cache)) if cache else None,
+        Path(os.path.abspath(base / cache)) if cache else None,
     )
 
 
@@ -159,7 +159,7 @@ def _service(
     where = item[given[0]]
     is_git = given[0] == "git"
     if not is_git:
-        where = os.path.normpath(path.parent / os.path.expanduser(where))
+        where = os.path.abspath(path.parent / os.path.expanduser(where))
     default = Path(where.rstrip("/")).name.removesuffix(".git")
     name = item.get("name") or default
     ref = item.get("ref")
