@@ -16,7 +16,6 @@ import click
 from satchel_kit.fleet.checkout import Checkout, check_out, default_cache
 from satchel_kit.fleet.errors import EXIT_BREACH, EXIT_USAGE, FleetError
 from satchel_kit.fleet.fleet_file import Fleet, load_fleet
-from satchel_kit.fleet.inspect_service import inspect
 from satchel_kit.fleet.kit_history import KitHistory, open_kit
 from satchel_kit.fleet.page import render_page
 from satchel_kit.fleet.policy import breaches
@@ -60,6 +59,13 @@ def _kits(fleet: Fleet, checkouts: list[Checkout], cache: Path) -> list[KitHisto
 
 def build_report(fleet: Fleet, cache: Path | None, today: date) -> FleetReport:
     """Check out, inspect and judge every service, printing progress to stderr."""
+    try:
+        # The standards' hooks and cruft are the `fleet` extra, not satchel's runtime.
+        from satchel_kit.fleet.inspect_service import inspect
+    except ImportError as exc:
+        raise FleetError(
+            f"satchel fleet needs the 'fleet' extra ({exc}); pip install 'satchel[fleet]'"
+        ) from exc
     cache = cache or fleet.cache or default_cache()
     checkouts = check_out(fleet, cache)
     kits = _kits(fleet, checkouts, cache)

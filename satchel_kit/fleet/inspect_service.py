@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from hooks.report import run_checks
 from satchel.flags.hygiene import find_declarations
 from satchel_kit.fleet.checkout import Checkout
 from satchel_kit.fleet.kit_history import KitHistory
+from satchel_kit.fleet.service_report import ServiceReport
 
 # cruft prints its diff with these two folder names in place of real paths.
 _DIFF_HEADER = re.compile(
@@ -27,26 +27,6 @@ _DIFF_HEADER = re.compile(
 )
 # Keys a stamp may record its template release under (newer templates record one).
 _RECORDED_RELEASE_KEYS = ("release", "_release", "satchel_release", "_satchel_version")
-
-
-@dataclass
-class ServiceReport:
-    """What the fleet report says about one service (JSON-ready)."""
-
-    name: str
-    root: str
-    template_commit: str
-    template_release: str = "unknown"
-    template_age_days: int | None = None
-    releases_behind: int | None = None
-    satchel_pin: str = "unknown"
-    satchel_releases_behind: int | None = None
-    drifted_files: list[str] | None = None
-    standards_failures: dict[str, int] | None = None
-    expired_flags: list[str] = field(default_factory=list)
-    last_commit_date: str | None = None
-    last_commit_subject: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def inspect(checkout: Checkout, kit: KitHistory, today: date) -> ServiceReport:
@@ -118,15 +98,21 @@ def _drift(report: ServiceReport, root: Path) -> None:
     """List the files that differ from the template at the stamp's commit (cruft diff)."""
     cruft = Path(sys.executable).with_name("cruft")
     command = [str(cruft)] if cruft.exists() else [shutil.which("cruft") or "cruft"]
-    done = subprocess.run(
-        [*command, "diff", "--exit-code"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        # A re-render must not install git hooks in cruft's temporary folders.
-        env=dict(os.environ, SATCHEL_SKIP_HOOK_INSTALL="1", GIT_TERMINAL_PROMPT="0"),
-    )
+    try:
+        done = subprocess.run(
+            [*command, "diff", "--exit-code"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            # A re-render must not install git hooks in cruft's temporary folders.
+            env=dict(
+                os.environ, SATCHEL_SKIP_HOOK_INSTALL="1", GIT_TERMINAL_PROMPT="0"
+            ),
+        )
+    except FileNotFoundError:
+        report.notes.append("cruft is not installed: pip install 'satchel[fleet]'")
+        return
     files = [
         m[1] for line in done.stdout.splitlines() if (m := _DIFF_HEADER.match(line))
     ]

@@ -11,7 +11,7 @@ from importlib.resources import files
 
 from jinja2 import Environment, select_autoescape
 
-from satchel_kit.fleet.inspect_service import ServiceReport
+from satchel_kit.fleet.service_report import ServiceReport
 from satchel_kit.fleet.policy import measure
 from satchel_kit.fleet.render import HEADER, FleetReport, row
 

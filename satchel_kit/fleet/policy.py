@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from satchel_kit.fleet.fleet_file import POLICY_KEYS
-from satchel_kit.fleet.inspect_service import ServiceReport
+from satchel_kit.fleet.service_report import ServiceReport
 
 
 def measure(report: ServiceReport, key: str) -> int | None:

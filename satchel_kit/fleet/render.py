@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from satchel_kit.fleet.inspect_service import ServiceReport
+from satchel_kit.fleet.service_report import ServiceReport
 
 HEADER = (
     "service",

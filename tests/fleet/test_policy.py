@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from satchel_kit.fleet.inspect_service import ServiceReport
+from satchel_kit.fleet.service_report import ServiceReport
 from satchel_kit.fleet.policy import breaches
 
 
