@@ -3,10 +3,10 @@
 The kit's history (dates fixed, so ages are exact against ``TODAY``, which is before the
 template's own flag expires)::
 
-    A 2026-01-10 v0.1.0   alpha is stamped here (then two releases behind)
+    A 2026-01-10 v0.1.0   alpha is stamped here (then two releases behind; satchel ==0.1.0)
     B 2026-04-10 v0.2.0   bravo (its README edited: one drifted file)
     C 2026-06-10          charlie (a release flag expired on 2026-12-01)
-    D 2026-09-10 v0.3.0   delta (satchel pinned to v0.2.0 in its lock)
+    D 2026-09-10 v0.3.0   delta (satchel pinned to git tag v0.2.0 in its lock)
     E 2026-11-10          echo (reached through a file:// git URL, cloned into the cache)
 
 Bakes use cookiecutter's API with the git hooks' installation skipped: no pipenv, no network.
@@ -97,17 +97,41 @@ def fleet(kit_repo, tmp_path_factory) -> dict:
         services[name] = bake(kit, root / "services", name)
     _diverge(services)
     (root / "fleet.yaml").write_text(
+        "kit: kit\n"
         "services:\n"
         + "".join(f"  - services/{name}\n" for name in list(services)[:4])
         + f"  - git: file://{services['echo']}\n    name: echo\n"
         + "cache: cache\n"
         + "policy:\n  max_releases_behind: 1\n  max_expired_flags: 0\n"
     )
-    return {"root": root, "kit": kit, "services": services, "file": root / "fleet.yaml"}
+    return {
+        "root": root,
+        "kit": kit,
+        "services": services,
+        "file": root / "fleet.yaml",
+        "env": git_server(kit),
+    }
+
+
+def git_server(kit: Path) -> dict[str, str]:
+    """Return the environment in which the kit's git URL, if stamps record one, is the clone.
+
+    cruft diff clones the template a stamp records; tests have no network, so git rewrites
+    the platform's URL to the local clone, as the platform's git server would serve it.
+    """
+    answers = json.loads((kit / "template" / "cookiecutter.json").read_text())
+    url = answers.get("_satchel_repository")
+    if not url:
+        return {}
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{kit}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+    }
 
 
 def _diverge(services: dict[str, Path]) -> None:
-    """Give bravo a drifted README, charlie an expired flag, delta a released satchel pin."""
+    """Give bravo a drifted README, charlie an expired flag, alpha and delta satchel pins."""
     readme = services["bravo"] / "README.md"
     readme.write_text(readme.read_text() + "\nBravo's own notes.\n")
     commit_all(services["bravo"], "Bravo's notes in the README")
@@ -116,25 +140,34 @@ def _diverge(services: dict[str, Path]) -> None:
         flags.read_text().replace('expires="2027-06-30"', 'expires="2026-12-01"')
     )
     commit_all(services["charlie"], "Shorten the archive flag's expiry")
-    lock = services["delta"] / "Pipfile.lock"
+    pin(services["alpha"], {"version": "==0.1.0"}, "Pin satchel 0.1.0")
+    pin(
+        services["delta"],
+        {"git": "https://git.example.org/satchel.git", "ref": "v0.2.0"},
+        "Pin satchel to v0.2.0",
+    )
+
+
+def pin(service: Path, entry: dict, message: str) -> None:
+    """Pin satchel in the service's lock as ``entry`` says, and commit."""
+    lock = service / "Pipfile.lock"
     data = json.loads(lock.read_text())
-    data["default"]["satchel"] = {
-        "git": "https://git.example.org/satchel.git",
-        "ref": "v0.2.0",
-    }
+    data["default"]["satchel"] = entry
     lock.write_text(json.dumps(data, indent=4) + "\n")
-    commit_all(services["delta"], "Pin satchel to v0.2.0")
+    commit_all(service, message)
 
 
-def run_fleet(*args: str):
-    """Run `satchel fleet` in process, on the fixed day."""
-    return CliRunner().invoke(main, ["fleet", *args, "--today", TODAY.isoformat()])
+def run_fleet(fleet: dict, *args: str):
+    """Run `satchel fleet` over the fleet in process, on the fixed day."""
+    return CliRunner().invoke(
+        main,
+        ["fleet", str(fleet["file"]), *args, "--today", TODAY.isoformat()],
+        env=fleet["env"],
+    )
 
 
 @pytest.fixture(scope="session")
 def as_json(fleet):
     """Run the report once for a script: JSON, and the HTML page beside it."""
-    result = run_fleet(
-        str(fleet["file"]), "--json", "--html", str(fleet["root"] / "fleet.html")
-    )
+    result = run_fleet(fleet, "--json", "--html", str(fleet["root"] / "fleet.html"))
     return result, json.loads(result.stdout)
