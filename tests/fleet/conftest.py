@@ -100,7 +100,7 @@ def fleet(kit_repo, tmp_path_factory) -> dict:
         "kit: kit\n"
         "services:\n"
         + "".join(f"  - services/{name}\n" for name in list(services)[:4])
-        + f"  - git: file://{services['echo']}\n    name: echo\n"
+        + f"  - git: file://{services['echo']}\n    name: echo\n    ref: main\n"
         + "cache: cache\n"
         + "policy:\n  max_releases_behind: 1\n  max_expired_flags: 0\n"
     )
