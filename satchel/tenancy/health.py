@@ -1,6 +1,8 @@
 """The tenancy readiness check: is the registry readable, is the connection budget full?
 
 It never touches tenant databases: 1,500 of them are not a readiness signal for one pod.
+A registry outage is a warning, not a failure, while a snapshot of it serves known tenants:
+failing every task's readiness at once would take the whole service down with it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,25 @@ from satchel.tenancy.runtime import Tenancy, current_tenancy
 def health_check(tenancy: Tenancy | None = None) -> tuple[str, str]:
     """Return ``("pass" | "warn" | "fail", detail)`` for the tenancy component."""
     tenancy = tenancy or current_tenancy()
+    cache = tenancy.cache
     try:
         tenancy.registry.ping()
+        cache.warm()  # a snapshot to serve from, should the registry go away later
     except RegistryUnavailable as exc:
-        return "fail", str(exc)
+        age = cache.snapshot_age()
+        if age is None:
+            return "fail", str(exc)
+        return "warn", (
+            f"{exc}; serving {cache.size} known tenants from the registry as read"
+            f" {age:.0f} s ago (unknown hosts get 503)"
+        )
+    feed = tenancy.feed
     stats = tenancy.engines.stats()
     if stats["connections_open"] >= stats["connection_budget"]:
         return "warn", f"connection budget full ({stats['connection_budget']} open)"
+    if feed is not None and feed.failing:
+        return "warn", (
+            f"tenant change feed at {feed.public_url} is down: registry changes apply"
+            f" within {cache.ttl:.0f} s instead of at once"
+        )
     return "pass", f"registry reachable; {stats['engines']} tenant engines open"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from satchel.tenancy.errors import ProvisioningError, RegistryUnavailable
 from satchel.tenancy.records import TenantRecord, redact_url
@@ -27,6 +27,8 @@ class PostgresRegistry:
 
     The table is created on first write. Connections come from a small pool of its own,
     with short connect and statement timeouts so a sick control plane answers 503 fast.
+    A read is one transaction: no pre-ping (it costs a transaction of its own); a pooled
+    connection the server closed is retried once on a new one instead.
     """
 
     def __init__(self, url: str, *, timeout_seconds: int = 3) -> None:
@@ -36,7 +38,7 @@ class PostgresRegistry:
             pool_size=2,
             max_overflow=2,
             pool_timeout=timeout_seconds,
-            pool_pre_ping=True,
+            pool_recycle=300,
             hide_parameters=True,  # registry rows hold database URLs
             connect_args={
                 "connect_timeout": timeout_seconds,
@@ -102,18 +104,26 @@ class PostgresRegistry:
     def _read(self, statement: sa.Select) -> list[TenantRecord]:
         try:
             self._ensure_table()
-            with self._engine.connect() as conn:
-                return [
-                    TenantRecord(
-                        id=row.id,
-                        database_url=row.database_url,
-                        status=row.status,
-                        revision=row.revision,
-                    )
-                    for row in conn.execute(statement)
-                ]
+            try:
+                return self._select(statement)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                return self._select(statement)  # the pool was stale: once more, afresh
         except SQLAlchemyError as exc:
             raise self._unavailable(exc) from exc
+
+    def _select(self, statement: sa.Select) -> list[TenantRecord]:
+        with self._engine.connect() as conn:
+            return [
+                TenantRecord(
+                    id=row.id,
+                    database_url=row.database_url,
+                    status=row.status,
+                    revision=row.revision,
+                )
+                for row in conn.execute(statement)
+            ]
 
     def _write(self, statement: sa.Executable, params: list | None = None) -> None:
         try:

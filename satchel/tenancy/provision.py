@@ -63,7 +63,7 @@ def create_tenant(
     except BaseException:
         drop_database(url)  # leave nothing half-made behind
         raise
-    tenancy.cache.invalidate()
+    tenancy.announce(tenant_id)
     return record
 
 
@@ -83,7 +83,7 @@ def set_status(tenancy: Tenancy, tenant_id: str, status: str) -> TenantRecord:
     """Suspend or resume a tenant."""
     record = _existing(tenancy, tenant_id).with_status(status)
     tenancy.registry.put(record)
-    tenancy.cache.invalidate()
+    tenancy.announce(tenant_id)
     return record
 
 
@@ -91,7 +91,7 @@ def drop_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
     """Unregister a tenant, close its connections and drop its database."""
     record = _existing(tenancy, tenant_id)
     tenancy.registry.remove(tenant_id)
-    tenancy.cache.invalidate()
+    tenancy.announce(tenant_id)
     tenancy.engines.discard(tenant_id)
     drop_database(with_login(record.database_url, tenancy.login))
     return record
