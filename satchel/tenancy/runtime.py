@@ -10,11 +10,12 @@ from satchel.tenancy.engines import EngineOptions, TenantEngines
 from satchel.tenancy.errors import (
     TenancyError,
     TenantBelowMinimumRevision,
+    TenantMoving,
     TenantSuspended,
 )
 from satchel.tenancy.hosts import tenant_from_host
 from satchel.tenancy.notify import ChangeFeed
-from satchel.tenancy.records import ACTIVE, TenantRecord, validate_tenant_id
+from satchel.tenancy.records import ACTIVE, MOVING, TenantRecord, validate_tenant_id
 from satchel.tenancy.registry import Registry, registry_from_url
 from satchel.tenancy.revisions import accepted_revisions
 from satchel.tenancy.roles import login_of
@@ -43,6 +44,8 @@ class TenancySettings:
     # redis://HOST:PORT/DB?prefix=SERVICE: registry writes reach every process within
     # milliseconds over pub/sub (satchel.tenancy.notify); None: within cache_ttl.
     change_feed_url: str | None = None
+    # Where `flask tenants create` puts a tenant when servers are registered (servers.py).
+    placement: str = "fewest-tenants"
 
 
 class Tenancy:
@@ -88,6 +91,12 @@ class Tenancy:
     def admit(self, tenant_id: str) -> TenantRecord:
         """Return the tenant's record if it may be served now; raise the reason if not."""
         record = self.cache.lookup(validate_tenant_id(tenant_id))
+        if record.status == MOVING:
+            raise TenantMoving(
+                f"tenant {tenant_id!r} is being moved to another database server;"
+                " 'flask tenants moves' shows the move",
+                detail=f"Tenant {tenant_id!r} is being moved; try again shortly.",
+            )
         if record.status != ACTIVE:
             raise TenantSuspended(
                 f"tenant {tenant_id!r} is {record.status}; resume it to serve it again",

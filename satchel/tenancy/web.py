@@ -49,6 +49,7 @@ def init_app(
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
     runtime_role: str | None = None,
     change_feed_url: str | None = None,
+    placement: str = "fewest-tenants",
 ) -> Tenancy:
     """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
 
@@ -75,6 +76,7 @@ def init_app(
         engine_options=engine_options or EngineOptions(),
         runtime_role=runtime_role or None,
         change_feed_url=change_feed_url or None,
+        placement=placement,
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy

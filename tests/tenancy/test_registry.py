@@ -113,7 +113,7 @@ def test_registry_from_url_rejects_other_schemes():
     [
         (
             {"status": "paused"},
-            "tenant 'a' has status 'paused'; expected one of ('active', 'suspended')",
+            "tenant 'a' has status 'paused'; expected one of ('active', 'suspended', 'moving')",
         ),
         (
             {"database_url": ""},
