@@ -17,6 +17,10 @@ from tests.kit import BIN, kit_at, tool_env
 
 SPECS = Path(__file__).resolve().parent.parent / "resources" / "template" / "neighbours"
 ADDED = "A line the template gained after the service was stamped."
+PLATFORM = Path(
+    "template", "{{cookiecutter.service_slug}}", "migrations", "platform.yaml"
+)
+DECLARATION = Path(__file__).resolve().parents[2] / PLATFORM
 
 
 def run(
@@ -39,6 +43,13 @@ def stamped(kit_repo, tmp_path_factory):
     root = tmp_path_factory.mktemp("cruft")
     kit = root / "kit"
     assert run(["git", "clone", "--quiet", kit_repo, kit], root).returncode == 0
+    # A template from before platform migrations: the update below brings the declaration.
+    (kit / PLATFORM).unlink()
+    for command in (
+        ["git", "add", "--all"],
+        ["git", "commit", "-qm", "No platform.yaml"],
+    ):
+        assert run(command, kit).returncode == 0
     # The neighbour's spec sits beside the output, named relative to it, as a team types it.
     shutil.copytree(SPECS / "rooms", root / "rooms-service" / "spec")
     baked = run(
@@ -60,11 +71,12 @@ def test_cruft_diff_runs_and_finds_no_drift(stamped):
 
 
 def test_cruft_update_brings_a_template_change(stamped):
-    """A later template commit arrives; the service's vendored neighbour stays as it was."""
+    """A later template commit arrives (platform.yaml too); the vendored neighbour stays."""
     kit, service = stamped
     mocks_before = (service / "mocks.yaml").read_text()
     readme = kit / "template" / "{{cookiecutter.service_slug}}" / "README.md"
     readme.write_text(readme.read_text() + f"\n{ADDED}\n")
+    shutil.copy(DECLARATION, kit / PLATFORM)
     for command in (["git", "add", "--all"], ["git", "commit", "-qm", "README line"]):
         assert run(command, kit).returncode == 0
     update = run([BIN / "cruft", "update", "--skip-apply-ask"], service, kit)
@@ -74,3 +86,6 @@ def test_cruft_update_brings_a_template_change(stamped):
     assert json.loads((service / ".cruft.json").read_text())["commit"] == head
     assert (service / "mocks.yaml").read_text() == mocks_before
     assert (service / "gradebook" / "clients" / "rooms.py").is_file()
+    # A schema change the platform needs arrives as the declaration, not a migration edit.
+    platform = service / "migrations" / "platform.yaml"
+    assert platform.read_text() == DECLARATION.read_text()
