@@ -64,9 +64,9 @@ def stamped(kit_repo, tmp_path_factory):
 
 def test_cruft_diff_runs_and_finds_no_drift(stamped):
     """A fresh stamp with a neighbour diffs clean against its own template commit."""
-    _, service = stamped
+    kit, service = stamped
     assert (service / "mocks" / "rooms" / "openapi.yaml").is_file()
-    diff = run([BIN / "cruft", "diff", "--exit-code"], service)
+    diff = run([BIN / "cruft", "diff", "--exit-code"], service, kit)
     assert (diff.returncode, diff.stdout, diff.stderr) == (0, "", "")
 
 
