@@ -6,8 +6,9 @@ Stamps the template with its default answers, provisions two PostgreSQL tenants 
 login and serves them as production does (``satchel-serve``, ``ENV=production``, the runtime
 role, strong secrets, JSON access log to a file, multi-process metrics, flags from a file,
 audited writes). The baseline (``hand_app.py``) does the same tenant lookup from the Host,
-the same ORM read or insert and returns the same JSON, under granian. One worker each,
-``wrk -t2``, requests alternating between the two tenants with tenant-bound tokens:
+the same ORM read or insert and returns the same JSON, under granian. One worker each, with
+the stamp's threads per worker (``--threads``, default 1 as the template sets), ``wrk -t2``,
+requests alternating between the two tenants with tenant-bound tokens:
 
 - read: ``GET /v1/notes/42``, stamped vs hand-written;
 - write: ``POST /v1/notes``, stamped (stamped with the actor, audited) vs the hand-written
@@ -119,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=("read", "write"), help="measure one scenario only"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker for both servers (default: the template's setting, 1)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -135,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             running.enter_context(
                 serving(
                     served_command(count, port),
-                    deployment.env(),
+                    deployment.env(THREADS=str(args.threads)),
                     f"{bases[label]}/livez",
                     logs / f"{label}.log",
                     deployment.root,
@@ -145,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         bases["hand-written"] = f"http://127.0.0.1:{port}"
         granian = [sys.executable, "-m", "granian", "--interface", "wsgi"]
         granian += ["--workers", "1", "--host", "127.0.0.1", "--port", str(port)]
+        # The same process model as the stamp: granian's default would be 512 threads.
+        granian += ["--blocking-threads", str(args.threads)]
         running.enter_context(
             serving(
                 [*granian, "--no-log", "hand_app:app"],
@@ -189,7 +198,8 @@ def report(samples, args, load_before, access_lines: int) -> None:
         for label, runs in samples.items()
     }
     print(
-        f"One worker each (unless x2), wrk -t2 -c{args.connections} -d{args.duration}s,"
+        f"One worker each (unless x2), {args.threads} thread(s) per worker,"
+        f" wrk -t2 -c{args.connections} -d{args.duration}s,"
         f" two tenants alternating, median of {args.rounds} interleaved rounds"
     )
     print(f"{'case':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
