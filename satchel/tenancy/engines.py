@@ -323,7 +323,9 @@ class TenantEngines:
             on_connect=on_result,
         )
         if self.options.pool_pre_ping:
-            ping_idle_connections(engine, self.options.ping_after_idle)
+            ping_idle_connections(
+                engine, self.options.ping_after_idle, on_lost=on_result
+            )
         # Who is acting reaches the audit triggers (zero cost for read-only work).
         stamp_transactions(engine)
 

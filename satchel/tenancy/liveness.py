@@ -13,6 +13,7 @@ which the pool is renewed, as it was with ``pool_pre_ping``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,10 +22,25 @@ from sqlalchemy import event
 _IDLE_SINCE = "satchel_idle_since"
 
 
-def ping_idle_connections(engine: sa.Engine, after: float) -> None:
-    """Make ``engine``'s pool ping connections idle for ``after`` seconds (0: every checkout)."""
+def ping_idle_connections(
+    engine: sa.Engine,
+    after: float,
+    on_lost: Callable[[str], None] | None = None,
+) -> None:
+    """Make ``engine``'s pool ping connections idle for ``after`` seconds (0: every checkout).
+
+    ``on_lost`` hears the error's name when a connection in use is found dead: what a
+    failed ping used to report through the reconnection that followed it.
+    """
     monotonic = time.monotonic
     dialect = engine.dialect
+
+    if on_lost is not None:
+
+        @event.listens_for(engine, "handle_error")
+        def lost(context: Any) -> None:
+            if context.is_disconnect:
+                on_lost(type(context.original_exception).__name__)
 
     @event.listens_for(engine, "checkin")
     def idle_from_now(dbapi_connection: Any, conn_rec: Any) -> None:
