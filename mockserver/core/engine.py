@@ -71,6 +71,7 @@ class Engine:
         eager_limit: int = EAGER_LIMIT,
         security: bool = True,
         recordings: Recordings | None = None,
+        strict: bool = True,
     ) -> None:
         self.name = name
         self.spec = spec
@@ -85,7 +86,7 @@ class Engine:
         self._plans: dict[Operation, Plan] = {}
         try:
             self._planner = Planner(
-                spec, self.overlay, self._builder, security=security
+                spec, self.overlay, self._builder, security=security, lenient=not strict
             )
             if len(spec.operations) <= eager_limit:
                 self._plans = self._planner.plans(spec.operations)
@@ -93,6 +94,10 @@ class Engine:
             raise AnswersInvalid([*exc.errors, *replay_errors]) from None
         if replay_errors:
             raise AnswersInvalid(replay_errors)
+        self._unanswerable: dict[Operation, AnswersInvalid] = {
+            op: AnswersInvalid(list(reasons))
+            for op, reasons in self._planner.unanswerable.items()
+        }
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
         self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
@@ -108,20 +113,34 @@ class Engine:
         seed: int = 0,
         scenario: str | None = None,
         security: bool = True,
+        strict: bool = True,
     ) -> Engine:
-        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
+        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec).
+
+        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`).
+        """
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
         recordings = load_recordings(recorded) if recorded.is_file() else None
         return cls(
             name,
-            load_spec(spec_path),
+            load_spec(spec_path, lenient=not strict),
             overlay,
             seed=seed,
             scenario=scenario,
             security=security,
             recordings=recordings,
+            strict=strict,
         )
+
+    @property
+    def warnings(self) -> tuple[Exception, ...]:
+        """Return what a lenient engine worked around: spec problems, then skipped answers.
+
+        Each reads ``file:line: message``. Big specs build answers on first use, so their
+        answer warnings grow as operations are called or warmed.
+        """
+        return (*self.spec.warnings, *self._planner.warnings)
 
     @property
     def scenarios(self) -> tuple[str, ...]:
@@ -285,7 +304,11 @@ class Engine:
 
     def pending(self) -> list[Operation]:
         """Return the operations whose answers are not built yet (last one first)."""
-        return [op for op in reversed(self.spec.operations) if op not in self._plans]
+        return [
+            op
+            for op in reversed(self.spec.operations)
+            if op not in self._plans and op not in self._unanswerable
+        ]
 
     def warm(self, operation: Operation) -> tuple[MockError, ...]:
         """Build one operation's answers ahead of use; return its failures, if any."""
@@ -298,8 +321,19 @@ class Engine:
         return ()
 
     def _plan(self, operation: Operation) -> Plan:
-        """Build, keep and return one operation's plan (big specs build them on first use)."""
-        plan = self._planner.plans((operation,))[operation]
+        """Build, keep and return one operation's plan (big specs build them on first use).
+
+        Raise :class:`AnswersInvalid` saying why when it cannot be answered (kept, so a
+        lenient engine explains it on every call without building it again).
+        """
+        known = self._unanswerable.get(operation)
+        if known is not None:
+            raise known
+        plan = self._planner.plans((operation,)).get(operation)
+        if plan is None:
+            reasons = self._planner.unanswerable.get(operation, [])
+            known = self._unanswerable[operation] = AnswersInvalid(list(reasons))
+            raise known
         self._plans[operation] = plan
         return plan
 

@@ -21,7 +21,14 @@ _MAX_REF_CHAIN = 64
 class Documents:
     """Every file of a spec, loaded once, with ``$ref`` resolution across them."""
 
-    def __init__(self, root: Path, shown: str) -> None:
+    def __init__(self, root: Path, shown: str, *, lenient: bool = False) -> None:
+        self.lenient = lenient
+        #: Problems a lenient load worked around (see :meth:`warn`), in document order.
+        self.warnings: list[SpecError] = []
+        #: (file URI, pointer) of every schema whose ``type`` is a list or "null" (OpenAPI 3.1
+        #: types) or whose ``items`` is a list (draft 4 tuples): forms 2.0 and 3.0 documents
+        #: use although their dialect lacks them (see lenient.normalise_types).
+        self.odd_types: list[Loc] = []
         self.root_path = root.resolve()
         self.root_uri = self.root_path.as_uri()
         self._root_shown = shown
@@ -51,6 +58,13 @@ class Documents:
         path = self._paths.get(uri)
         line = line_of(path, pointer) if path is not None else None
         return SpecError(self.shown(uri), line, pointer, message, hint)
+
+    def warn(self, loc: Loc, message: str, hint: str = "") -> None:
+        """Record a problem a lenient load works around; raise it when loading strictly."""
+        error = self.error(loc, message, hint)
+        if not self.lenient:
+            raise error
+        self.warnings.append(error)
 
     def deref(self, value: Any, loc: Loc) -> tuple[Any, Loc]:
         """Follow ``$ref`` chains from ``value`` (found at ``loc``) to a concrete object."""
@@ -132,6 +146,13 @@ class Documents:
                     # A JSON Schema resource with its own base URI: its refs resolve against
                     # that URI, which only the validator's registry knows.
                     continue
+                kind = value.get("type")
+                if (
+                    kind == "null"
+                    or isinstance(kind, list)
+                    or isinstance(value.get("items"), list)
+                ):
+                    self.odd_types.append((uri, _pointer(path)))
                 ref = value.get("$ref")
                 if isinstance(ref, str) and (ref[:1] != "#" or ref[:2] == "#/"):
                     if (uri, ref) not in self._resolved:
