@@ -10,6 +10,7 @@ validation and a dict lookup.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -33,6 +34,7 @@ from mockserver.core.misses import (
     problem_answer,
     spec_answer_to_invalid,
     spec_answer_to_unauthorized,
+    with_note,
 )
 from mockserver.core.overlay import Overlay, load_overlay
 from mockserver.core.plans import Plan, Planner
@@ -101,6 +103,7 @@ class Engine:
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
         self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
+        self._refusals: dict[tuple[Operation, int], MockResponse | None] = {}
         self.use_scenario(scenario)
 
     @classmethod
@@ -172,6 +175,8 @@ class Engine:
         ):
             return self._preflight(request, origin)
         response = self._answer(request, replay)
+        if request.method == "HEAD" and response.body:
+            response = replace(response, body=b"")
         return response if origin is None else with_origin(response, origin)
 
     def _answer(self, request: MockRequest, replay: bool = True) -> MockResponse:
@@ -183,6 +188,9 @@ class Engine:
         """
         found = self.spec.match(request.method, request.path)
         if isinstance(found, Miss):
+            own = self._spec_405(found) if found.status == 405 else None
+            if own is not None:
+                return own
             answer = miss_answer(
                 self.name, self.spec.base_path, request.method, request.path, found
             )
@@ -230,7 +238,12 @@ class Engine:
         except RequestInvalid as exc:
             if recorded is not None and recorded[0] is not None:
                 return self.replay.answer(recorded[0])
-            own = spec_answer_to_invalid(plan.answers, exc)
+            own = spec_answer_to_invalid(
+                plan.answers,
+                exc,
+                lambda status: self._declared_for(plan, status),
+                plan.operation.responses,
+            )
             if own is not None:
                 return own
             answer = problem_answer(exc.to_problem(), "mock: invalid request")
@@ -240,7 +253,7 @@ class Engine:
             if condition.matches(found.path_params, query, headers, valid.body):
                 break
         else:
-            prefer = headers.get("prefer")
+            prefer = headers.get("prefer") or _prefer_in_query(query)
             if prefer:
                 response = self._preferred(plan, prefer)
             elif recorded is None:
@@ -378,7 +391,9 @@ class Engine:
         route = route_of(self.spec.base_path, operation)
         detail = unauthorized_detail(self.name, operation.method, route, guard, missing)
         challenge = guard.challenge(self.name)
-        own = spec_answer_to_unauthorized(plan.answers, detail, challenge)
+        own = spec_answer_to_unauthorized(
+            plan.answers, detail, challenge, lambda s: self._declared_for(plan, s)
+        )
         if own is not None:
             return own
         problem = Problem(
@@ -389,9 +404,57 @@ class Engine:
         )
         return self._respond(problem_answer(problem, "mock: missing credentials"), plan)
 
+    def _spec_405(self, miss: Miss) -> MockResponse | None:
+        """Answer a wrong method with the path's own 405 (or default) response, if declared.
+
+        The path's first operation that declares one speaks for the path; ``Allow`` lists
+        the methods it has, as RFC 9110 requires.
+        """
+        for candidate in miss.candidates:
+            try:
+                plan = self._plans.get(candidate.operation) or self._plan(
+                    candidate.operation
+                )
+            except AnswersInvalid:
+                continue
+            declared = self._declared_for(plan, 405)
+            if declared is not None:
+                allow = (("allow", ", ".join(miss.allowed)),)
+                note = f"spec 405 response: {miss.method} is not one of {allow[0][1]}"
+                return with_note(declared, note, allow)
+        return None
+
+    def _declared_for(self, plan: Plan, status: int) -> MockResponse | None:
+        """Return the spec's answer for one of the mock's own refusals, built once.
+
+        The operation's exact response for ``status``, else its range ("4XX") or
+        ``default`` response answered with ``status``; None when the spec declares none
+        (the mock then answers problem+json) or no valid body can be built for it.
+        """
+        key = (plan.operation, status)
+        if key in self._refusals:
+            return self._refusals[key]
+        found = plan.answers.get((status, None))
+        if found is None and response_for(plan.operation, status) is not None:
+            named = plan.overlay_examples.get(str(status), {})
+            for variant in (0, 1):  # the spec's example, else generated data
+                try:
+                    answer = self._builder.build(
+                        plan.operation, status, named, variant=variant
+                    )
+                except MockError:
+                    continue
+                found = self._respond(answer, plan)
+                break
+        self._refusals[key] = found
+        return found
+
     def _forbidden(self, plan: Plan, refused: str) -> MockResponse:
         """Answer 403: the token names another tenant than the host's (tenant_tokens)."""
         route = route_of(self.spec.base_path, plan.operation)
+        declared = self._declared_for(plan, 403)
+        if declared is not None:
+            return with_note(declared, f"spec 403 response: {route}: {refused}")
         problem = Problem(
             status=403,
             type="tenant-forbidden",
@@ -422,6 +485,19 @@ class Engine:
     def _locate(self, operation: Operation, suffix: str) -> str:
         """Return ``file:line`` of a place in the operation's spec, for load-time errors."""
         return locate_in_spec(self.spec, operation.pointer + suffix)
+
+
+#: Prism's query-string form of Prefer (``?__code=404&__example=gone``), for clients that
+#: cannot set headers: the same three preferences.
+_QUERY_PREFER = (("__code", "code"), ("__example", "example"), ("__dynamic", "dynamic"))
+
+
+def _prefer_in_query(query: dict[str, list[str]]) -> str | None:
+    """Return a Prefer header value built from ``__code``/``__example``/``__dynamic``."""
+    if not query:
+        return None
+    parts = [f"{name}={query[key][0]}" for key, name in _QUERY_PREFER if key in query]
+    return ", ".join(parts) or None
 
 
 def _cookies(header: str) -> dict[str, str]:

@@ -193,23 +193,37 @@ def _answers(
                 if warnings is None or origin:
                     errors.append(exc)
                     continue
-                _warn_once(warnings, exc, warned)
+                where = f"{operation.pointer}/responses/{response.status}"
                 if name is not None:
+                    _warn_once(
+                        warnings, exc, _located(exc, where, "Skipped it."), warned
+                    )
                     continue
                 try:  # the default answer, from the schema instead of the bad example
                     answer = builder.build(operation, status, named, variant=1)
                 except MockError as again:
-                    _warn_once(warnings, again, warned)
+                    _warn_once(warnings, exc, _located(exc, where, ""), warned)
+                    _warn_once(warnings, again, _located(again, where, ""), warned)
                     continue
+                note = "Served generated data instead."
+                _warn_once(warnings, exc, _located(exc, where, note), warned)
             answers[status, name] = to_response(answer, spec.base_path, operation)
     return answers
 
 
-def _warn_once(warnings: list[MockError], error: MockError, seen: set[str]) -> None:
-    """Add ``error`` to ``warnings`` unless the same message was already added."""
-    if str(error) not in seen:
-        seen.add(str(error))
-        warnings.append(error)
+def _located(error: MockError, pointer: str, note: str) -> AnswerError:
+    """Return ``error`` as a warning naming the spec pointer, and what the mock did instead."""
+    message = f"{pointer}: {error.message}" + (f" {note}" if note else "")
+    return AnswerError(message, file=error.file, line=error.line, hint=error.hint)
+
+
+def _warn_once(
+    warnings: list[MockError], cause: MockError, warning: MockError, seen: set[str]
+) -> None:
+    """Add ``warning`` unless one for the same ``cause`` was already added."""
+    if str(cause) not in seen:
+        seen.add(str(cause))
+        warnings.append(warning)
 
 
 def _no_responses(

@@ -142,14 +142,28 @@ class Guard:
         return " or ".join(phrases)
 
     def challenge(self, realm: str) -> str | None:
-        """Return a ``WWW-Authenticate`` value for the Bearer/Basic schemes, if any."""
+        """Return a ``WWW-Authenticate`` value for the Authorization schemes, if any.
+
+        Every HTTP scheme gets its challenge (RFC 9110 11.6.1); Digest's also needs a
+        nonce and qop (RFC 7616 3.3), which the mock never checks, so a fixed one will do.
+        """
         keys = [
             s.key
             for requirement in self.alternatives
             for s in requirement
-            if s.location == _AUTHORIZATION and s.key in ("Bearer", "Basic")
+            if s.location == _AUTHORIZATION
         ]
-        return ", ".join(f'{k} realm="{realm}"' for k in dict.fromkeys(keys)) or None
+        challenges = []
+        for key in dict.fromkeys(keys):
+            if key.lower() == "digest":
+                key, extra = "Digest", _DIGEST_PARAMS
+            else:
+                extra = ""
+            challenges.append(f'{key} realm="{realm}"{extra}')
+        return ", ".join(challenges) or None
+
+
+_DIGEST_PARAMS = ', qop="auth", algorithm=SHA-256, nonce="satchel-mock"'
 
 
 def _authorization_reason(header: str | None, wanted: list[str]) -> str:
