@@ -371,6 +371,10 @@ class Engine:
         response = plan.answers.get((status, preference.example))
         if response is not None:
             return response
+        if preference.example is None:  # e.g. 404 under a "4XX" or default response
+            response = self._declared_for(plan, status)
+            if response is not None:
+                return response
         statuses = sorted({s for s, _ in plan.answers})
         if status not in statuses:
             detail = (
