@@ -159,7 +159,7 @@ class Documents:
                         self.lookup(ref, (uri, _pointer(path)))
                 for key, item in value.items():
                     if isinstance(item, (dict, list)) and _holds_spec_objects(
-                        key, item
+                        key, item, path
                     ):
                         stack.append((item, (path, key)))
             elif isinstance(value, list):
@@ -173,6 +173,13 @@ def child(loc: Loc, token: str | int) -> Loc:
     return loc[0], f"{loc[1]}/{escape_token(str(token))}"
 
 
+def _grandparent_key(path: Any) -> Any:
+    """Return the key two levels up a linked path (None near the root)."""
+    if path is None or path[0] is None:
+        return None
+    return path[0][1]
+
+
 def _pointer(path: Any) -> str:
     """Turn a linked (parent, token) path into a JSON pointer."""
     tokens = []
@@ -182,9 +189,18 @@ def _pointer(path: Any) -> str:
     return "".join("/" + token for token in reversed(tokens))
 
 
-def _holds_spec_objects(key: Any, value: Any) -> bool:
-    """Tell whether ``value`` under ``key`` may hold ``$ref`` links (not literal data)."""
+def _holds_spec_objects(key: Any, value: Any, parent: Any = None) -> bool:
+    """Tell whether ``value`` under ``key`` may hold ``$ref`` links (not literal data).
+
+    ``parent`` is the linked path of the object holding ``key``: an Example object's
+    ``value`` (under ``examples``) and a schema's ``default`` (anywhere but a ``responses``
+    map, where ``default`` is a response) are literal data too.
+    """
     if key in _DATA_KEYS:
+        return False
+    if key == "value" and _grandparent_key(parent) == "examples":
+        return False
+    if key == "default" and (parent is None or parent[1] != "responses"):
         return False
     if isinstance(key, str) and key.startswith("x-"):
         return False

@@ -11,7 +11,7 @@ import yaml
 
 from satchel.openapi.errors import SpecError
 from satchel.openapi.json_lines import json_lines
-from satchel.openapi.yaml_events import SafeLoader, load_yaml
+from satchel.openapi.yaml_events import MultipleDocuments, SafeLoader, load_yaml
 
 
 def read_document(path: Path, shown: str) -> Any:
@@ -37,6 +37,15 @@ def read_document(path: Path, shown: str) -> Any:
             ) from None
     try:
         return load_yaml(text)
+    except MultipleDocuments as exc:
+        raise SpecError(
+            shown,
+            exc.line,
+            "",
+            "the file holds more than one YAML document (another starts here)",
+            "A spec is one document: remove the '---' line and what follows, or move it "
+            "to its own file.",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, shown) from None
     except yaml.reader.ReaderError as exc:

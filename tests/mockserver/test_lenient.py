@@ -174,3 +174,47 @@ def test_prefer_in_the_query_string_chooses_the_status():
     answer = engine.handle(MockRequest("GET", "/notes", "__code=404"))
     assert answer.status == 404
     assert _conforms(engine, "GET", "/notes", answer) == []
+
+
+def test_a_yaml_stream_of_several_documents_is_refused_where_the_second_starts():
+    """A multi-document YAML file names the line of its second document, not served silently."""
+    spec = SPECS / "multidoc.yaml"
+    with pytest.raises(SpecError) as caught:
+        load_spec(spec)
+    assert str(caught.value) == (
+        f"{spec}:152: /: the file holds more than one YAML document (another starts here). "
+        "A spec is one document: remove the '---' line and what follows, or move it to its "
+        "own file."
+    )
+
+
+def test_a_ref_inside_an_example_value_or_default_is_data():
+    """`$ref` inside an example's value or a schema default is literal data, not resolved."""
+    engine = Engine.from_files("e", SPECS / "exref.yaml")
+    answer = engine.handle(MockRequest("GET", "/schemas"))
+    assert answer.status == 200
+    assert json.loads(answer.body) == {
+        "$ref": "https://json-schema.org/draft/2020-12/schema"
+    }
+
+
+def test_swagger2_wildcard_example_and_spaced_header_list():
+    """`examples: {'*/*': ...}` answers the produced type; "1, 2" reads as an integer list."""
+    engine = Engine.from_files("w", SPECS / "swagger2-wildcard.yaml")
+    answer = engine.handle(MockRequest("GET", "/todos", "", {"x-ids": "1, 2"}))
+    assert (answer.status, answer.body) == (200, b'"hello"')
+    assert answer.header("content-type") == "application/json"
+    refused = engine.handle(MockRequest("GET", "/todos", "", {"x-ids": "1, two"}))
+    assert refused.status == 422
+
+
+def test_a_body_sent_to_an_operation_without_one_is_415():
+    """A body for an operation that declares none is refused with 415, saying so."""
+    engine = Engine.from_files("s", SPECS / "samehier.yaml")
+    answer = engine.handle(
+        MockRequest("DELETE", "/items/1", "", {"content-type": "text/plain"}, b"x")
+    )
+    assert answer.status == 415
+    assert json.loads(answer.body)["detail"] == (
+        "Unsupported media type: DELETE /items/{id} takes no request body; send none."
+    )
