@@ -89,7 +89,11 @@ def spec_answer_to_invalid(
     example cannot say what was wrong.
     """
     codes = frozenset(codes)
-    note = f"spec {{}} response to an invalid request: {exc.to_problem().detail}"
+    detail = exc.to_problem().detail  # the client's text: never a format string
+
+    def note(status: int) -> str:
+        return f"spec {status} response to an invalid request: {detail}"
+
     statuses = (
         (415,) if exc.status == 415 else (400, 422) if exc.status == 400 else (422, 400)
     )
@@ -97,10 +101,10 @@ def spec_answer_to_invalid(
         # Only an exact declaration: a "4XX" range is built as 400, yet speaks for 422 too.
         declared = answers.get((status, None)) if str(status) in codes else None
         if declared is not None:
-            return with_note(declared, note.format(status))
+            return with_note(declared, note(status))
     declared = declared_for(exc.status) if declared_for is not None else None
     if declared is not None:
-        return with_note(declared, note.format(exc.status))
+        return with_note(declared, note(exc.status))
     return None
 
 

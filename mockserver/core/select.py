@@ -48,13 +48,16 @@ def response_for(operation: Operation, status: int) -> Response | None:
 
 def default_status(operation: Operation) -> int:
     """Return the status answered by default: the lowest 2xx, else the lowest declared code."""
-    codes = []
+    codes, ranges = [], []
     for key in operation.responses:
         if key.isdigit():
             codes.append(int(key))
         elif len(key) == 3 and key[0].isdigit() and key[1:].upper() == "XX":
-            codes.append(int(key[0]) * 100)
+            ranges.append(int(key[0]) * 100)
+    # An exact 2xx before a "2XX" range: 201 beside 2XX answers 201, as Prism does.
     success = sorted(code for code in codes if 200 <= code < 300)
+    success += sorted(code for code in ranges if code == 200)
+    codes += ranges
     if success:
         return success[0]
     if "default" in operation.responses or not codes:
