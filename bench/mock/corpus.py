@@ -432,7 +432,8 @@ def curl_request(command: str) -> dict[str, Any]:
             )
             + "--corpus--\r\n"
         )
-        headers.setdefault("Content-Type", "multipart/form-data; boundary=corpus")
+        # curl adds its boundary to a Content-Type given with -H, or sends its own.
+        headers["Content-Type"] = "multipart/form-data; boundary=corpus"
     elif data is not None:
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
     return {

@@ -199,6 +199,12 @@ class _Builder:
                 continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
+        for name in sorted(required - result.keys()):
+            if (
+                isinstance(name, str) and extra is not False
+            ):  # required, never described
+                sub = extra if isinstance(extra, dict) else {"type": "string"}
+                result[name] = self.value(sub, base, depth + 1)
         wanted = schema.get("minProperties", 0)
         if not result and isinstance(extra, dict) and depth < self.max_depth:
             wanted = max(wanted, 1)

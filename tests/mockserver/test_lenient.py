@@ -218,3 +218,13 @@ def test_a_body_sent_to_an_operation_without_one_is_415():
     assert json.loads(answer.body)["detail"] == (
         "Unsupported media type: DELETE /items/{id} takes no request body; send none."
     )
+
+
+def test_a_required_property_the_schema_never_describes_is_still_generated():
+    """Box's shared_link requires `accessed` without describing it: generated as a string."""
+    from mockserver.core.generate import generate
+
+    value = generate({"type": "object", "required": ["accessed"], "properties": {}})
+    assert isinstance(value["accessed"], str)
+    closed = {"type": "object", "required": ["a"], "additionalProperties": False}
+    assert generate(closed) == {}
