@@ -99,7 +99,7 @@ def test_an_operation_without_responses_answers_200_lenient_and_is_located_stric
     ids=["get", "delete", "put"],
 )
 def test_same_shape_templates_route_each_method_to_its_own(method, path, status):
-    """GET /items/{name} beside DELETE /items/{id}: each method reaches the template declaring it."""
+    """GET /items/{name} beside DELETE /items/{id}: each method reaches its own template."""
     engine = Engine.from_files("s", SPECS / "samehier.yaml")
     assert engine.handle(MockRequest(method, path)).status == status
 
