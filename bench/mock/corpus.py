@@ -530,14 +530,17 @@ def main(argv: list[str] | None = None) -> int:
         "--filter", default="", help="only specs/cases whose name has this"
     )
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--suite", choices=("real", "cases", "both"), default="both")
     args = parser.parse_args(argv)
     kinds = args.only.split(",")
     report: dict[str, Any] = {}
-    real = sorted((args.corpus / "real").glob("*"))
+    real = sorted((args.corpus / "real").glob("*")) if args.suite != "cases" else []
     # Postman collections (*.pc.txt) are Prism's own input format, not OpenAPI: left out.
     cases = sorted(
         p for p in (args.corpus / "prism-harness").glob("*.txt") if ".pc." not in p.name
     )
+    if args.suite == "real":
+        cases = []
     for kind in kinds:
         specs = []
         for spec_path in real:

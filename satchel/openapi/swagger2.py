@@ -194,6 +194,9 @@ class _Builder:
 def simple_schema(raw: dict[str, Any]) -> dict[str, Any]:
     """Build the JSON Schema of a non-body 2.0 parameter or header from its own fields."""
     schema = {key: raw[key] for key in _SCHEMA_KEYS if key in raw}
+    if raw.get("allowEmptyValue") is False and schema.get("type", "string") == "string":
+        # Written out, "no empty value" is a length of at least one (as Prism reads it).
+        schema.setdefault("minLength", 1)
     if schema.get("type") == "file":
         # An upload: multipart file content, checked as binary text (see request._as_text).
         schema.update(type="string", format="binary")

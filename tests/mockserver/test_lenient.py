@@ -228,3 +228,17 @@ def test_a_required_property_the_schema_never_describes_is_still_generated():
     assert isinstance(value["accessed"], str)
     closed = {"type": "object", "required": ["a"], "additionalProperties": False}
     assert generate(closed) == {}
+
+
+@pytest.mark.parametrize(
+    "body, status",
+    [(b"id=1&note=", 200), (b"id=&note=x", 422), (b"id", 422)],
+    ids=["note-may-be-empty", "id-empty", "id-without-value"],
+)
+def test_allow_empty_value_false_written_out_refuses_an_empty_field(body, status):
+    """Swagger 2 `allowEmptyValue: false` on a field refuses its empty value with 422."""
+    engine = Engine.from_files("a", SPECS / "allow-empty.yaml")
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert (
+        engine.handle(MockRequest("POST", "/path", "", headers, body)).status == status
+    )
