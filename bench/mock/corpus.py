@@ -433,9 +433,10 @@ def curl_request(command: str) -> dict[str, Any]:
             + "--corpus--\r\n"
         )
         # curl adds its boundary to a Content-Type given with -H, or sends its own.
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         headers["Content-Type"] = "multipart/form-data; boundary=corpus"
-    elif data is not None:
-        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    elif data is not None and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = "application/x-www-form-urlencoded"  # curl's default
     return {
         "method": method or ("POST" if data is not None else "GET"),
         "url": url or "",
