@@ -242,3 +242,24 @@ def test_allow_empty_value_false_written_out_refuses_an_empty_field(body, status
     assert (
         engine.handle(MockRequest("POST", "/path", "", headers, body)).status == status
     )
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_strict_in_mocks_yaml_refuses_what_the_default_serves(tmp_path, strict):
+    """`strict: true` on a neighbour refuses its flawed spec at start; the default serves it."""
+    from mockserver.runtime.config import file_digest, load_config
+    from mockserver.runtime.mockset import load_engines
+
+    spec = tmp_path / "flaws.json"
+    spec.write_text(FLAWS.read_text())
+    config = tmp_path / "mocks.yaml"
+    config.write_text(
+        f"neighbours:\n  flaws:\n    spec: flaws.json\n    digest: {file_digest(spec)}\n"
+        f"    port: 4999\n    strict: {'true' if strict else 'false'}\n"
+    )
+    if strict:
+        with pytest.raises(SpecError, match="type 'null' is JSON Schema 2020-12"):
+            load_engines(load_config(config), {}, 0)
+    else:
+        engines = load_engines(load_config(config), {}, 0)
+        assert len(engines["flaws"].warnings) == 5
