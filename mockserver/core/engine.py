@@ -187,6 +187,13 @@ class Engine:
         A request the mock would refuse that was recorded gets the neighbour's own answer.
         """
         found = self.spec.match(request.method, request.path)
+        if (
+            isinstance(found, Miss)
+            and request.method == "HEAD"
+            and "GET" in found.allowed
+        ):
+            # RFC 9110 9.3.2: HEAD is GET without the body, wherever GET is served.
+            found = self.spec.match("GET", request.path)
         if isinstance(found, Miss):
             own = self._spec_405(found) if found.status == 405 else None
             if own is not None:

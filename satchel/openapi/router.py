@@ -119,9 +119,6 @@ class Router:
         if node is None:
             return self._miss(method, path, relative)
         operation = node.methods.get(method)
-        if operation is None and method == "HEAD":
-            # RFC 9110 9.3.2: HEAD is GET without the body, wherever GET is served.
-            operation = node.methods.get("GET")
         if operation is None:
             reason = "path matches but method is {}, not " + method
             candidates = tuple(
