@@ -536,9 +536,12 @@ def main(argv: list[str] | None = None) -> int:
     kinds = args.only.split(",")
     report: dict[str, Any] = {}
     real = sorted((args.corpus / "real").glob("*")) if args.suite != "cases" else []
-    # Postman collections (*.pc.txt) are Prism's own input format, not OpenAPI: left out.
+    # Left out: Postman collections (*.pc.txt), Prism's own input format, not OpenAPI; and
+    # proxy mode (proxy__*), which forwards to a live upstream (httpbin.org).
     cases = sorted(
-        p for p in (args.corpus / "prism-harness").glob("*.txt") if ".pc." not in p.name
+        p
+        for p in (args.corpus / "prism-harness").glob("*.txt")
+        if ".pc." not in p.name and not p.name.startswith("proxy__")
     )
     if args.suite == "real":
         cases = []

@@ -175,7 +175,7 @@ class Engine:
         ):
             return self._preflight(request, origin)
         response = self._answer(request, replay)
-        if request.method == "HEAD" and response.body:
+        if request.method == "HEAD" and response.body:  # a declared HEAD: never a body
             response = replace(response, body=b"")
         return response if origin is None else with_origin(response, origin)
 
@@ -187,13 +187,6 @@ class Engine:
         A request the mock would refuse that was recorded gets the neighbour's own answer.
         """
         found = self.spec.match(request.method, request.path)
-        if (
-            isinstance(found, Miss)
-            and request.method == "HEAD"
-            and "GET" in found.allowed
-        ):
-            # RFC 9110 9.3.2: HEAD is GET without the body, wherever GET is served.
-            found = self.spec.match("GET", request.path)
         if isinstance(found, Miss):
             own = self._spec_405(found) if found.status == 405 else None
             if own is not None:
@@ -394,7 +387,9 @@ class Engine:
                 f"Prefer example={preference.example}: {plan.label} {status} has no such "
                 f"example; available: {', '.join(names) or 'none'}."
             )
-        return self._prefer_problem(plan, detail)
+        # As Prism: the requested status or example is content the mock cannot find (404);
+        # a Prefer header that does not parse stays a 400.
+        return self._prefer_problem(plan, detail, 404)
 
     def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
         """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
@@ -476,9 +471,12 @@ class Engine:
             problem_answer(problem, "mock: token for another tenant"), plan
         )
 
-    def _prefer_problem(self, plan: Plan, detail: str) -> MockResponse:
-        """Return the 400 problem for an unusable ``Prefer`` header."""
-        problem = Problem(status=400, type="mock-prefer-invalid", detail=detail)
+    def _prefer_problem(
+        self, plan: Plan, detail: str, status: int = 400
+    ) -> MockResponse:
+        """Return the problem for an unusable ``Prefer`` header (400, or 404: not declared)."""
+        slug = "mock-prefer-not-declared" if status == 404 else "mock-prefer-invalid"
+        problem = Problem(status=status, type=slug, detail=detail)
         return self._respond(problem_answer(problem, "mock: Prefer header"), plan)
 
     def _preflight(self, request: MockRequest, origin: str) -> MockResponse:

@@ -160,14 +160,6 @@ def test_a_refusal_the_spec_says_nothing_about_is_problem_json_with_a_digest_cha
     )
 
 
-def test_head_is_answered_as_get_without_a_body():
-    """HEAD on a path that serves GET answers GET's status and headers, no body (RFC 9110)."""
-    engine = Engine.from_files("s", SPECS / "samehier.yaml")
-    answer = engine.handle(MockRequest("HEAD", "/items/1"))
-    assert (answer.status, answer.body) == (200, b"")
-    assert answer.header("content-type") == "application/json"
-
-
 def test_prefer_in_the_query_string_chooses_the_status():
     """`?__code=404` asks for a status as `Prefer: code=404` does (Prism's query form)."""
     engine = Engine.from_files("o", SPECS / "ownerrors.yaml")
