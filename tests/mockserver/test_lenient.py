@@ -255,3 +255,16 @@ def test_strict_in_mocks_yaml_refuses_what_the_default_serves(tmp_path, strict):
     else:
         engines = load_engines(load_config(config), {}, 0)
         assert len(engines["flaws"].warnings) == 5
+
+
+def test_without_a_success_the_first_declared_response_answers(tmp_path):
+    """No 2xx and no default: the first response in document order answers, as in Prism."""
+    spec = tmp_path / "errors-only.yaml"
+    spec.write_text(
+        "openapi: 3.0.2\ninfo: {title: t, version: '1'}\npaths:\n  /todos:\n    get:\n"
+        "      responses:\n"
+        "        5XX: {description: down, content: {text/plain: {example: down}}}\n"
+        "        4XX: {description: bad, content: {text/plain: {example: bad}}}\n"
+    )
+    answer = Engine.from_files("e", spec).handle(MockRequest("GET", "/todos"))
+    assert (answer.status, answer.body) == (500, b"down")
