@@ -38,7 +38,7 @@ from mockserver.core.misses import (
 )
 from mockserver.core.overlay import Overlay, load_overlay
 from mockserver.core.plans import Plan, Planner
-from mockserver.core.prefer import PreferInvalid, parse_prefer
+from mockserver.core.prefer import PreferInvalid, parse_prefer, prefer_in_query
 from mockserver.core.recordings import Recordings, load_recordings, recordings_path
 from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
@@ -253,7 +253,7 @@ class Engine:
             if condition.matches(found.path_params, query, headers, valid.body):
                 break
         else:
-            prefer = headers.get("prefer") or _prefer_in_query(query)
+            prefer = headers.get("prefer") or prefer_in_query(query)
             if prefer:
                 response = self._preferred(plan, prefer)
             elif recorded is None:
@@ -494,19 +494,6 @@ class Engine:
     def _locate(self, operation: Operation, suffix: str) -> str:
         """Return ``file:line`` of a place in the operation's spec, for load-time errors."""
         return locate_in_spec(self.spec, operation.pointer + suffix)
-
-
-#: Prism's query-string form of Prefer (``?__code=404&__example=gone``), for clients that
-#: cannot set headers: the same three preferences.
-_QUERY_PREFER = (("__code", "code"), ("__example", "example"), ("__dynamic", "dynamic"))
-
-
-def _prefer_in_query(query: dict[str, list[str]]) -> str | None:
-    """Return a Prefer header value built from ``__code``/``__example``/``__dynamic``."""
-    if not query:
-        return None
-    parts = [f"{name}={query[key][0]}" for key, name in _QUERY_PREFER if key in query]
-    return ", ".join(parts) or None
 
 
 def _cookies(header: str) -> dict[str, str]:
