@@ -90,8 +90,8 @@ class AnswerBuilder:
         if response is None:
             raise AnswerError(
                 f"{name} declares no {status} response "
-                f"(declared: {', '.join(operation.responses)}).",
-                file=origin or None,
+                f"(declared: {', '.join(operation.responses) or 'none'}).",
+                file=origin or self.locate(operation, "/responses"),
             )
         media = pick_media_type(response, media_type)
         if inline is not MISSING_BODY:
@@ -150,6 +150,9 @@ class AnswerBuilder:
                     seed=seed,
                     resolve=self.resolve,
                     base=media.schema_uri,
+                    # The last try ignores the schemas' own examples: vendored specs'
+                    # nested examples often contradict their schemas.
+                    offered=attempt < _GENERATION_TRIES - 1,
                 )
             except GenerationError as exc:
                 last_issue = exc.message

@@ -59,9 +59,15 @@ def generate(
     base: Any = None,
     max_depth: int = 3,
     for_response: bool = True,
+    offered: bool = True,
 ) -> Any:
-    """Return a value for ``schema``; the same seed always gives the same value."""
+    """Return a value for ``schema``; the same seed always gives the same value.
+
+    ``offered=False`` ignores the schemas' own ``example``/``default`` values, for specs
+    whose nested examples contradict their schemas.
+    """
     builder = _Builder(random.Random(str(seed)), resolve, max_depth, for_response)
+    builder.offered = offered
     return builder.value(schema, base, 0)
 
 
@@ -79,6 +85,7 @@ class _Builder:
         self.resolve = resolve
         self.max_depth = max_depth
         self.for_response = for_response
+        self.offered = True  # use the schemas' own example/default values
 
     def deref(self, schema: Any, base: Any) -> tuple[Any, Any]:
         """Follow ``$ref`` until a concrete schema."""
@@ -109,12 +116,13 @@ class _Builder:
                 return schema[key]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return self.rng.choice(schema["enum"])
-        if "example" in schema:
-            return schema["example"]
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
-            return schema["examples"][0]
-        if "default" in schema:
-            return schema["default"]
+        if self.offered:
+            if "example" in schema:
+                return schema["example"]
+            if isinstance(schema.get("examples"), list) and schema["examples"]:
+                return schema["examples"][0]
+            if "default" in schema:
+                return schema["default"]
         if "allOf" in schema:
             return self.value(self.merge_all_of(schema, base), base, depth)
         for key in ("oneOf", "anyOf"):
@@ -191,6 +199,12 @@ class _Builder:
                 continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
+        for name in sorted(required - result.keys()):
+            if (
+                isinstance(name, str) and extra is not False
+            ):  # required, never described
+                sub = extra if isinstance(extra, dict) else {"type": "string"}
+                result[name] = self.value(sub, base, depth + 1)
         wanted = schema.get("minProperties", 0)
         if not result and isinstance(extra, dict) and depth < self.max_depth:
             wanted = max(wanted, 1)
