@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-docker lint format template-lock services system-packages docker-packages clean
+.PHONY: demo test test-docker lint format template-lock examples-level services system-packages docker-packages clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ docker-packages:
 ## template-lock: re-lock the dependencies every new service starts from
 template-lock: $(INSTALLED)
 	$(BIN)/python template/lock_dependencies.py
+
+## examples-level: bring examples/ level with the committed template (satchel upgrade --to HEAD)
+examples-level: $(INSTALLED)
+	$(BIN)/python examples/level.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -14,6 +14,8 @@ import click
 SUBCOMMANDS: dict[str, str] = {
     "adopt": "satchel_kit.adopt.command:adopt",
     "fleet": "satchel_kit.fleet.command:fleet",
+    "release": "satchel_kit.release:command",
+    "upgrade": "satchel_kit.upgrade:command",
 }
 
 

@@ -1,10 +1,11 @@
-"""Jinja filters for the template: where the service installs satchel from.
+"""Jinja filters for the template: which satchel release a stamp pins, and from where.
 
-Cookiecutter only knows where the template came from (``_template``) after the prompts, so the
-``satchel_source`` answer defaults to empty and these filters resolve it while files render.
-Cookiecutter renders with the template folder as working directory, so relative paths are
-resolved explicitly: a relative ``_template`` from this module's own location (it lives in the
-kit checkout), a relative answer from the output directory.
+Every value comes from the rendering context, never from the live kit checkout: the release
+from ``_satchel_version`` in the cookiecutter.json of the commit being rendered (written by
+``satchel release``), the commit from cruft's ``_commit`` or cookiecutter's ``_repo_dir``, the
+kit's git URL from the template URL or ``_satchel_repository``. A stamp thus pins one release
+everywhere (Pipfile, lock, hooks' ``rev``) and holds no absolute path of the stamping machine;
+only an explicit ``satchel_source`` path (offline work against a checkout) is written as given.
 """
 
 from __future__ import annotations
@@ -50,71 +51,82 @@ def _expand(url: str) -> str:
     return url
 
 
-def _kit_root(path: str) -> str:
-    path = os.path.normpath(path)
-    return os.path.dirname(path) if os.path.basename(path) == "template" else path
+def satchel_repository(context: dict) -> str:
+    """Return the kit's git URL: the template's when it was given as one, else the configured.
 
-
-def template_source(context: dict) -> str:
-    """Return where the template came from: its git URL, or the local kit checkout."""
+    ``_satchel_repository`` in cookiecutter.json is where the platform team hosts the kit (set
+    it once in your fork); a bake from a local checkout records it, never the checkout's path.
+    """
     template = str(context.get("_template", ""))
-    if is_url(template):
-        return _expand(template)
-    if os.path.isabs(template):
-        return _kit_root(template)
-    return _kit_root(os.path.dirname(os.path.abspath(__file__)))
+    if is_url(template) and not template.startswith("file://"):
+        return _expand(template).removeprefix("git+")
+    return str(context.get("_satchel_repository", ""))
+
+
+def satchel_version(context: dict) -> str:
+    """Return the release the rendered template commit pins (``_satchel_version``)."""
+    return str(context.get("_satchel_version", ""))
 
 
 def template_commit(context: dict) -> str:
-    """Return the commit the template was rendered from (what cruft records)."""
-    repo = context.get("_repo_dir") or ""
-    local = repo if os.path.isabs(repo) else template_source(context)
-    if is_url(local):
-        return context.get("_checkout") or "HEAD"
-    result = subprocess.run(
-        ["git", "-C", local, "rev-parse", "HEAD"], capture_output=True, text=True
-    )
-    if result.returncode == 0:
-        return result.stdout.strip()
-    return context.get("_checkout") or "HEAD"
+    """Return the commit being rendered: cruft's ``_commit``, else the checkout cookiecutter read.
 
-
-def satchel_source(context: dict) -> str:
-    """Return the chosen source: the answer, else where the template came from."""
-    answer = str(context.get("satchel_source", "")).strip()
-    if not answer:
-        return template_source(context)
-    if is_url(answer):
-        return _expand(answer)
-    base = context.get("_output_dir") or os.getcwd()
-    return os.path.normpath(os.path.join(base, os.path.expanduser(answer)))
-
-
-def satchel_commit(context: dict) -> str:
-    """Return the satchel revision to pin: the commit of a local or same-as-template source.
-
-    A git URL other than the template's is pinned to its ``main`` branch; pin a tag in the
-    Pipfile and .pre-commit-config.yaml when the service is created.
+    Read from the context, never from this module's own checkout: cruft renders old and new
+    commits in one process, and the module imported first serves both.
     """
-    source = satchel_source(context)
-    if source == template_source(context):
-        return template_commit(context)
-    if not is_url(source):
+    if context.get("_commit"):
+        return str(context["_commit"])
+    repo = str(context.get("_repo_dir") or "")
+    if os.path.isabs(repo):
         result = subprocess.run(
-            ["git", "-C", source, "rev-parse", "HEAD"], capture_output=True, text=True
+            ["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True
         )
         if result.returncode == 0:
             return result.stdout.strip()
-    return "main"
+    return str(context.get("_checkout") or "HEAD")
+
+
+def satchel_source(context: dict) -> str:
+    """Return the answer: empty (the platform index), a git URL, or a path as given.
+
+    A relative path is relative to the service's own folder and stays relative, so the stamp
+    holds no path of the machine that made it.
+    """
+    answer = str(context.get("satchel_source", "")).strip()
+    return _expand(answer).removeprefix("git+") if is_url(answer) else answer
+
+
+def satchel_mode(context: dict) -> str:
+    """Return where satchel comes from: 'index' (default), 'git' or 'path'."""
+    source = satchel_source(context)
+    if not source:
+        return "index"
+    return "git" if is_url(source) else "path"
+
+
+def template_record(context: dict) -> str:
+    """Return the template .cruft.json records: the kit's URL, or the local checkout's path."""
+    if satchel_mode(context) == "path":
+        return satchel_source(context)
+    return satchel_repository(context)
+
+
+def hooks_repository(context: dict) -> str:
+    """Return the git repository pre-commit takes the satchel hooks from (at the release tag)."""
+    if satchel_mode(context) == "git":
+        return satchel_source(context)
+    return satchel_repository(context)
 
 
 def satchel_pipfile(context: dict, extras: tuple[str, ...] = ()) -> str:
-    """Return the Pipfile inline table that installs satchel from its source."""
-    source = satchel_source(context)
-    if is_url(source):
-        fields = {"git": source.removeprefix("git+"), "ref": satchel_commit(context)}
+    """Return the Pipfile inline table that installs satchel at the template's release."""
+    mode, version = satchel_mode(context), satchel_version(context)
+    if mode == "index":
+        fields = {"version": f"=={version}", "index": "platform"}
+    elif mode == "git":
+        fields = {"git": satchel_source(context), "ref": f"v{version}"}
     else:
-        fields = {"path": source}
+        fields = {"path": satchel_source(context)}
     if extras:
         fields["extras"] = list(extras)
     body = ", ".join(f"{key} = {json.dumps(value)}" for key, value in fields.items())
@@ -165,9 +177,15 @@ class SatchelExtension(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.filters["template_source"] = template_source
-        environment.filters["template_commit"] = template_commit
-        environment.filters["satchel_source"] = satchel_source
-        environment.filters["satchel_commit"] = satchel_commit
-        environment.filters["satchel_pipfile"] = satchel_pipfile
-        environment.filters["satchel_neighbours"] = satchel_neighbours
+        for name in (
+            "satchel_repository",
+            "satchel_version",
+            "template_commit",
+            "template_record",
+            "hooks_repository",
+            "satchel_source",
+            "satchel_mode",
+            "satchel_pipfile",
+            "satchel_neighbours",
+        ):
+            environment.filters[name] = globals()[name]

@@ -23,8 +23,13 @@ PLACEHOLDER = {"path": "."}
 
 
 def render_pipfile() -> str:
-    """Return the template's Pipfile with satchel taken from this checkout."""
+    """Return the template's Pipfile with satchel taken from this checkout.
+
+    The platform index's source is left out: satchel is its only package, and the lock's
+    satchel entries are placeholders that post_gen_project.py replaces anyway.
+    """
     text = (SERVICE / "Pipfile").read_text()
+    text = re.sub(r"\{%-? if [^%]*%\}.*?\{%-? endif %\}", "", text, flags=re.S)
     text = re.sub(
         r"\{\{ cookiecutter \| satchel_pipfile\(\((.*?)\)\) \}\}",
         lambda match: f'{{path = "{KIT}", extras = [{match.group(1).rstrip(",")}]}}',

@@ -34,8 +34,7 @@ from tests.docker.conftest import free_port  # noqa: E402
 from tests.docker.engine import private_engine  # noqa: E402
 from tests.docker.index import (  # noqa: E402
     add_locked,
-    build_index,
-    pin_to_index,
+    release_index,
     serve_index,
 )
 from tests.kit import BIN, snapshot_kit, tool_env  # noqa: E402
@@ -47,7 +46,7 @@ TAG = "students:bench"
 def stamp(work: Path) -> tuple[Path, subprocess.Popen, str]:
     """Bake a default stamp pinned to a local platform index; return it, the server, URL."""
     kit = snapshot_kit(work / "kit")
-    root, version, digest = build_index(kit, work / "index")
+    root, _, _ = release_index(kit)
     port = free_port()
     server = serve_index(root, port)
     subprocess.run(
@@ -58,9 +57,8 @@ def stamp(work: Path) -> tuple[Path, subprocess.Popen, str]:
         capture_output=True,
     )
     service = work / "out" / "students"
-    pin_to_index(service, version, digest)
     add_locked(service, "async-timeout", "5.0.1", work / "wheels")  # Debian's 3.11.2
-    return service, server, f"http://127.0.0.1:{port}/simple"
+    return service, server, f"http://127.0.0.1:{port}/"
 
 
 def until_ok(url: str, timeout: float = 120) -> float:

@@ -24,10 +24,12 @@ from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 NEIGHBOURS = json.loads(r"""{{ cookiecutter | satchel_neighbours | jsonify }}""")
-SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
-SATCHEL_COMMIT = r"""{{ cookiecutter | satchel_commit }}"""
-TEMPLATE_SOURCE = r"""{{ cookiecutter | template_source }}"""
+SATCHEL_MODE = r"""{{ cookiecutter | satchel_mode }}"""
+SATCHEL_VERSION = r"""{{ cookiecutter | satchel_version }}"""
+SATCHEL_SHA256 = r"""{{ cookiecutter._satchel_sha256 | default("") }}"""
+TEMPLATE_RECORD = r"""{{ cookiecutter | template_record }}"""
 TEMPLATE_COMMIT = r"""{{ cookiecutter | template_commit }}"""
+INDEX_SOURCE = {"name": "platform", "url": "${SATCHEL_INDEX_URL}", "verify_ssl": True}
 PACKAGE = ANSWERS["package_name"]
 FIRST_PORT = 8101
 # cookiecutter records where it bakes; cruft's re-render does not (see the docstring).
@@ -113,26 +115,56 @@ def pipfile_hash(pipfile: Path) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def satchel_lock_entry(pipfile_entry: dict) -> dict:
+    """Return the lock's satchel entry: from the platform index, the release's wheel hash."""
+    if SATCHEL_MODE != "index":
+        return dict(pipfile_entry)
+    entry = {"index": "platform", "version": f"=={SATCHEL_VERSION}"}
+    if SATCHEL_SHA256:
+        entry["hashes"] = [f"sha256:{SATCHEL_SHA256}"]
+    else:
+        print(
+            f"WARNING: the template's release {SATCHEL_VERSION} records no wheel hash "
+            "(_satchel_sha256 is written by `satchel release`): the lock pins satchel "
+            "without one, and `pipenv install --deploy` will refuse it. Stamp from a release tag."
+        )
+    if "extras" in pipfile_entry:
+        entry["extras"] = sorted(pipfile_entry["extras"])
+    return entry
+
+
 def pin_satchel_in_lock(root: Path) -> None:
-    """Point the template's lock at this service's satchel source and re-hash it."""
+    """Pin satchel in the template's lock at the template's release, and re-hash it.
+
+    The wheel's sha256 was recorded in cookiecutter.json by `satchel release` (the template is
+    not part of the wheel, so recording it there does not change the wheel): no index is
+    needed to stamp, and the lock verifies exactly the released wheel.
+    """
     pipfile = tomllib.loads((root / "Pipfile").read_text())
     lock_path = root / "Pipfile.lock"
     lock = json.loads(lock_path.read_text())
-    lock["default"]["satchel"] = dict(pipfile["packages"]["satchel"])
-    develop = dict(pipfile["dev-packages"]["satchel"])
-    lock["develop"]["satchel"] = develop
+    lock["default"]["satchel"] = satchel_lock_entry(pipfile["packages"]["satchel"])
+    lock["develop"]["satchel"] = satchel_lock_entry(pipfile["dev-packages"]["satchel"])
+    sources = [s for s in lock["_meta"]["sources"] if s["name"] != "platform"]
+    lock["_meta"]["sources"] = sources + (
+        [INDEX_SOURCE] if SATCHEL_MODE == "index" else []
+    )
     lock["_meta"]["hash"] = {"sha256": pipfile_hash(root / "Pipfile")}
     lock_path.write_text(json.dumps(lock, indent=4, sort_keys=True) + "\n")
 
 
 def record_template(root: Path) -> None:
-    """Write .cruft.json so `cruft check` and `cruft update` know the template and commit."""
+    """Write .cruft.json: the template's URL (never a local path), release and commit."""
     context = {key: value for key, value in ANSWERS.items() if not key.startswith("_")}
-    context.update(_template=TEMPLATE_SOURCE, _commit=TEMPLATE_COMMIT)
+    context.update(
+        _template=TEMPLATE_RECORD,
+        _commit=TEMPLATE_COMMIT,
+        _satchel_version=SATCHEL_VERSION,
+    )
     cruft = {
-        "template": TEMPLATE_SOURCE,
+        "template": TEMPLATE_RECORD,
         "commit": TEMPLATE_COMMIT,
-        "checkout": ANSWERS.get("_checkout"),
+        "checkout": None,
         "context": {"cookiecutter": context},
         "directory": "template",
         "skip": [
@@ -189,7 +221,10 @@ def first_commit(root: Path) -> None:
     if not (root / ".git").exists():
         git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
-    message = f"Create {ANSWERS['service_slug']} from the satchel template {TEMPLATE_COMMIT[:12]}"
+    message = (
+        f"Create {ANSWERS['service_slug']} from the satchel template "
+        f"v{SATCHEL_VERSION} ({TEMPLATE_COMMIT[:12]})"
+    )
     git(root, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", message)
     install_git_hooks(root)
 

@@ -16,6 +16,8 @@ ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 # Resolved by the template's local_extensions.py, which post_gen_project.py reads too.
 NEIGHBOURS = json.loads(r"""{{ cookiecutter | satchel_neighbours | jsonify }}""")
 SATCHEL_SOURCE = r"""{{ cookiecutter | satchel_source }}"""
+SATCHEL_MODE = r"""{{ cookiecutter | satchel_mode }}"""
+HOOKS_REPOSITORY = r"""{{ cookiecutter | hooks_repository }}"""
 RE_RENDER = "_output_dir" not in ANSWERS
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -110,18 +112,18 @@ def check_package_name(value):
 
 
 def check_satchel_source(source):
-    if source.startswith(
-        ("gh:", "gl:", "bb:", "git+", "git@", "https://", "http://", "ssh://")
-    ):
+    """A path answer must be a satchel checkout, relative to the service's own folder."""
+    if SATCHEL_MODE != "path":
         return None
+    # The hook runs in the new service's folder: a relative path is resolved from there.
     if not os.path.isfile(os.path.join(source, "setup.cfg")) or not os.path.isfile(
         os.path.join(source, "satchel", "__init__.py")
     ):
         return (
             f"satchel_source {source!r} is not a satchel checkout (no setup.cfg and "
-            "satchel/__init__.py in it): give the path of a local satchel checkout (relative "
-            "to the output directory) or its git URL, or leave it empty to use the checkout "
-            "this template came from."
+            "satchel/__init__.py in it): give the path of a local satchel checkout relative "
+            "to the new service's folder (e.g. '../satchel'), its git URL, or leave it empty "
+            "to install satchel from the platform index."
         )
     return None
 
@@ -135,6 +137,17 @@ def neighbour_error(neighbour):
     return error
 
 
+def check_hooks_repository():
+    """The satchel hooks come from the kit's git URL: there must be one to record."""
+    if SATCHEL_MODE == "path" or HOOKS_REPOSITORY:
+        return None
+    return (
+        "the kit's git URL is unknown: the template came from a local folder and "
+        "_satchel_repository in template/cookiecutter.json is empty. Set it to where your "
+        "platform team hosts the kit, or stamp from the kit's git URL."
+    )
+
+
 def main():
     errors = [
         check_service_name(ANSWERS["service_name"]),
@@ -142,6 +155,7 @@ def main():
         check_package_name(ANSWERS["package_name"]),
         check_slug("owning_team", ANSWERS["owning_team"], 40),
         None if RE_RENDER else check_satchel_source(SATCHEL_SOURCE),
+        check_hooks_repository(),
     ]
     if not ANSWERS["description"].strip():
         errors.append(

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.docker.engine import EngineError, engine_or_skip, private_engine
-from tests.docker.index import add_locked, build_index, pin_to_index, serve_index
+from tests.docker.index import add_locked, release_index, serve_index
 from tests.kit import BIN, tool_env
 
 
@@ -34,17 +34,17 @@ def engine():
 @pytest.fixture(scope="session")
 def platform_index(kit_repo, tmp_path_factory):
     """Serve the kit's wheel as the platform index; yield (URL, version, sha256)."""
-    root, version, digest = build_index(kit_repo, tmp_path_factory.mktemp("index"))
+    root, version, digest = release_index(kit_repo)
     port = free_port()
     server = serve_index(root, port)
-    yield f"http://127.0.0.1:{port}/simple", version, digest
+    yield f"http://127.0.0.1:{port}/", version, digest
     server.terminate()
     server.wait()
 
 
 @pytest.fixture(scope="session")
 def stamp(kit_repo, tmp_path_factory, platform_index):
-    """A default stamp (students), its satchel pinned to the platform index with its hash."""
+    """A default stamp (students): the template pins satchel from the platform index."""
     out = tmp_path_factory.mktemp("stamp")
     subprocess.run(
         [BIN / "cookiecutter", str(kit_repo), "--directory", "template", "--no-input"]
@@ -54,8 +54,6 @@ def stamp(kit_repo, tmp_path_factory, platform_index):
         capture_output=True,
     )
     service = out / "students"
-    _, version, digest = platform_index
-    pin_to_index(service, version, digest)
     # The stand-in base runs Debian's Python 3.11.2; redis needs async-timeout below 3.11.3,
     # which the lock (made on a later 3.11, as in the pinned official image) leaves out.
     add_locked(service, "async-timeout", "5.0.1", tmp_path_factory.mktemp("wheels"))

@@ -125,6 +125,7 @@ def test_one_hadolint_pin_everywhere() -> None:
 def test_the_services_hadolint_hook_reads_what_satchel_dockerfile_reads() -> None:
     """hadolint runs on the same files as satchel-dockerfile (and satchel-standards)."""
     text = TEMPLATE_CONFIG.with_name(".pre-commit-config.yaml").read_text()
+    text = re.sub(r"\{%.*?%\}", "", text)  # both branches of the satchel source
     config = yaml.safe_load(re.sub(r"\{\{.*?\}\}", "rendered", text))
     hook = next(h for r in config["repos"] for h in r["hooks"] if h["id"] == "hadolint")
     assert hook["files"] == HOOKS_BY_ID["satchel-dockerfile"].files

@@ -84,8 +84,16 @@ BAD_ANSWERS = [
         "satchel-source-not-a-checkout",
         {"satchel_source": "/tmp"},
         "satchel_source '/tmp' is not a satchel checkout (no setup.cfg and satchel/__init__.py "
-        "in it): give the path of a local satchel checkout (relative to the output directory) "
-        "or its git URL, or leave it empty to use the checkout this template came from.",
+        "in it): give the path of a local satchel checkout relative to the new service's folder "
+        "(e.g. '../satchel'), its git URL, or leave it empty to install satchel from the "
+        "platform index.",
+    ),
+    (
+        "no-kit-url",
+        {"_satchel_repository": ""},
+        "the kit's git URL is unknown: the template came from a local folder and "
+        "_satchel_repository in template/cookiecutter.json is empty. Set it to where your "
+        "platform team hosts the kit, or stamp from the kit's git URL.",
     ),
 ]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.kit import BIN, tool_env
+from tests.kit import BIN, kit_at, tool_env
 
 SPECS = Path(__file__).resolve().parent.parent / "resources" / "template" / "neighbours"
 ADDED = "A line the template gained after the service was stamped."
@@ -23,13 +23,17 @@ PLATFORM = Path(
 DECLARATION = Path(__file__).resolve().parents[2] / PLATFORM
 
 
-def run(command: list, cwd: Path) -> subprocess.CompletedProcess:
+def run(
+    command: list, cwd: Path, kit: Path | None = None
+) -> subprocess.CompletedProcess:
+    # The stamp records the kit's git URL: lead it to this test's clone of the kit.
+    moved = kit_at(kit, kit / "dist" / "index") if kit else {}
     return subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env=tool_env(SATCHEL_SKIP_HOOK_INSTALL="1"),
+        env=tool_env(SATCHEL_SKIP_HOOK_INSTALL="1", **moved),
     )
 
 
@@ -60,9 +64,9 @@ def stamped(kit_repo, tmp_path_factory):
 
 def test_cruft_diff_runs_and_finds_no_drift(stamped):
     """A fresh stamp with a neighbour diffs clean against its own template commit."""
-    _, service = stamped
+    kit, service = stamped
     assert (service / "mocks" / "rooms" / "openapi.yaml").is_file()
-    diff = run([BIN / "cruft", "diff", "--exit-code"], service)
+    diff = run([BIN / "cruft", "diff", "--exit-code"], service, kit)
     assert (diff.returncode, diff.stdout, diff.stderr) == (0, "", "")
 
 
@@ -75,7 +79,7 @@ def test_cruft_update_brings_a_template_change(stamped):
     shutil.copy(DECLARATION, kit / PLATFORM)
     for command in (["git", "add", "--all"], ["git", "commit", "-qm", "README line"]):
         assert run(command, kit).returncode == 0
-    update = run([BIN / "cruft", "update", "--skip-apply-ask"], service)
+    update = run([BIN / "cruft", "update", "--skip-apply-ask"], service, kit)
     assert update.returncode == 0, update.stdout + update.stderr
     assert ADDED in (service / "README.md").read_text()
     head = run(["git", "rev-parse", "HEAD"], kit).stdout.strip()

@@ -1,8 +1,15 @@
-"""The default bake installs from its lock, passes its own tests and its own hooks."""
+"""The default bake installs from its lock, passes its own tests and its own hooks.
+
+The stamp is moved to another folder and used under another HOME before anything runs: it
+must hold no path of the machine or folder that stamped it (satchel comes from the platform
+index, the hooks from the kit's git URL, both at the template's release).
+"""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +18,7 @@ from tests.kit import BIN, tool_env
 
 @pytest.fixture(scope="module")
 def service(kit_repo, tmp_path_factory):
-    """Bake the template with no input, as a newcomer would, with its git hooks installed."""
+    """Bake the template with no input, as a newcomer would, then move it elsewhere."""
     out = tmp_path_factory.mktemp("bake")
     subprocess.run(
         [BIN / "cookiecutter", str(kit_repo), "--directory", "template", "--no-input"]
@@ -20,7 +27,15 @@ def service(kit_repo, tmp_path_factory):
         env=tool_env(),
         capture_output=True,
     )
-    return out / "students"
+    moved = tmp_path_factory.mktemp("moved") / "students"
+    shutil.move(out / "students", moved)
+    return moved
+
+
+@pytest.fixture(scope="module")
+def other_home(tmp_path_factory) -> str:
+    """A HOME that is not the stamping user's (no caches, no git or pip configuration)."""
+    return str(tmp_path_factory.mktemp("home"))
 
 
 def run(command: list, cwd, **env: str) -> subprocess.CompletedProcess:
@@ -34,9 +49,24 @@ def run(command: list, cwd, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_installs_from_lock_and_passes_its_tests(service):
-    """`pipenv install --dev` then `pipenv run pytest` pass, against the real PostgreSQL."""
-    env = {"PIPENV_VENV_IN_PROJECT": "1", "PIPENV_NOSPIN": "1", "PIPENV_YES": "1"}
+def test_holds_no_path_of_the_stamping_machine(service, kit_repo):
+    """No generated file names the output folder, the kit checkout or the user's HOME."""
+    tracked = run(["git", "ls-files"], service).stdout.split()
+    assert "Pipfile.lock" in tracked and ".cruft.json" in tracked
+    for name in tracked:
+        text = (service / name).read_text(errors="replace")
+        for path in (str(service.parent.parent), str(kit_repo), str(Path.home())):
+            assert path not in text, f"{name} holds the path {path}"
+
+
+def test_installs_from_lock_and_passes_its_tests(service, other_home):
+    """`pipenv install --dev --deploy` (satchel from the index, hash checked), then pytest."""
+    env = {
+        "PIPENV_VENV_IN_PROJECT": "1",
+        "PIPENV_NOSPIN": "1",
+        "PIPENV_YES": "1",
+        "HOME": other_home,
+    }
     install = run([BIN / "pipenv", "install", "--dev", "--deploy"], service, **env)
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
     tests = run(
@@ -54,10 +84,10 @@ def pre_commit_home(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("pre-commit-home"))
 
 
-def test_passes_its_own_hooks(service, pre_commit_home):
-    """A fresh service passes `pre-commit run --all-files` with no findings."""
+def test_passes_its_own_hooks(service, pre_commit_home, other_home):
+    """A fresh service passes `pre-commit run --all-files`, the hooks at the release tag."""
     command = [BIN / "pre-commit", "run", "--all-files"]
-    hooks = run(command, service, PRE_COMMIT_HOME=pre_commit_home)
+    hooks = run(command, service, PRE_COMMIT_HOME=pre_commit_home, HOME=other_home)
     assert hooks.returncode == 0, hooks.stdout[-5000:] + hooks.stderr[-2000:]
     assert "satchel-spec" in hooks.stdout and "Failed" not in hooks.stdout
 

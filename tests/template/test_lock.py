@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import tomllib
 from importlib.metadata import requires
 from pathlib import Path
 
@@ -58,3 +60,14 @@ def test_lock_pins_a_satisfying_version(extra, requirement):
         f"{requirement.name} {version} does not satisfy {requirement.specifier}: "
         "run `make template-lock`"
     )
+
+
+def test_relock_renders_a_pipfile_pipenv_can_read():
+    """`make template-lock` renders the template's Pipfile without Jinja, satchel from here."""
+    path = LOCK.parents[1] / "lock_dependencies.py"
+    spec = importlib.util.spec_from_file_location("satchel_lock_dependencies", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pipfile = tomllib.loads(module.render_pipfile())
+    assert [source["name"] for source in pipfile["source"]] == ["pypi"]
+    assert pipfile["packages"]["satchel"] == {"path": str(LOCK.parents[2])}

@@ -15,46 +15,58 @@ extensions = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(extensions)
 
 
+REPOSITORY = "https://git.example.org/platform/satchel.git"
+BASE = {"_satchel_version": "1.2.3", "_satchel_repository": REPOSITORY}
+
+
 @pytest.mark.parametrize(
-    "answer, template, expected",
+    "answer, template, pipfile, hooks, record",
     [
-        ("", str(KIT), str(KIT)),
-        ("", str(KIT / "template"), str(KIT)),
         (
             "",
-            "https://git.example.org/satchel.git",
-            "https://git.example.org/satchel.git",
+            str(KIT),
+            '{version = "==1.2.3", index = "platform"}',
+            REPOSITORY,
+            REPOSITORY,
         ),
-        ("", "gh:acme/satchel", "https://github.com/acme/satchel.git"),
-        ("gl:acme/satchel.git", str(KIT), "https://gitlab.com/acme/satchel.git"),
-        ("../satchel", str(KIT), "/srv/satchel"),
+        (
+            "",
+            "gh:acme/satchel",
+            '{version = "==1.2.3", index = "platform"}',
+            "https://github.com/acme/satchel.git",
+            "https://github.com/acme/satchel.git",
+        ),
+        (
+            "",
+            "git+https://git.acme.test/satchel.git",
+            '{version = "==1.2.3", index = "platform"}',
+            "https://git.acme.test/satchel.git",
+            "https://git.acme.test/satchel.git",
+        ),
+        (
+            "gl:acme/satchel.git",
+            str(KIT),
+            '{git = "https://gitlab.com/acme/satchel.git", ref = "v1.2.3"}',
+            "https://gitlab.com/acme/satchel.git",
+            REPOSITORY,
+        ),
+        ("../satchel", str(KIT), '{path = "../satchel"}', REPOSITORY, "../satchel"),
     ],
-    ids=[
-        "local",
-        "local-template-dir",
-        "url",
-        "gh-abbreviation",
-        "gl-answer",
-        "relative",
-    ],
+    ids=["index-from-checkout", "index-gh", "index-git-plus", "git-answer", "path"],
 )
-def test_satchel_source(answer, template, expected):
-    """An answer wins; else the template's own origin; abbreviations become URLs."""
-    context = {
-        "satchel_source": answer,
-        "_template": template,
-        "_output_dir": "/srv/out",
-    }
-    assert extensions.satchel_source(context) == expected
+def test_where_satchel_comes_from(answer, template, pipfile, hooks, record):
+    """The release pins satchel everywhere; a local bake records the kit's URL, not its path."""
+    context = dict(BASE, satchel_source=answer, _template=template)
+    assert extensions.satchel_pipfile(context) == pipfile
+    assert extensions.hooks_repository(context) == hooks
+    assert extensions.template_record(context) == record
 
 
-def test_pipfile_entry_for_a_git_source_pins_a_ref():
-    """A git source gets a ref; a path source installs from the path."""
-    git = {"satchel_source": "https://git.example.org/s.git", "_template": str(KIT)}
-    assert extensions.satchel_pipfile(git) == (
-        '{git = "https://git.example.org/s.git", ref = "main"}'
+def test_extras_and_commit_come_from_the_context():
+    """Extras are listed; the commit is cruft's _commit, never the live checkout's HEAD."""
+    context = dict(BASE, satchel_source="", _template=str(KIT), _commit="abc123")
+    assert extensions.satchel_pipfile(context, ("mock",)) == (
+        '{version = "==1.2.3", index = "platform", extras = ["mock"]}'
     )
-    local = {"satchel_source": "", "_template": str(KIT)}
-    assert extensions.satchel_pipfile(local, ("mock",)) == (
-        f'{{path = "{KIT}", extras = ["mock"]}}'
-    )
+    assert extensions.template_commit(context) == "abc123"
+    assert extensions.satchel_version(context) == "1.2.3"

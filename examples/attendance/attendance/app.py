@@ -31,6 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = load_config(Settings, prefix=ENV_PREFIX, overrides=overrides)
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(SECRET_KEY=settings.secret_key, SETTINGS=settings)
+    # Not satchel.sessions (the template's cookie sessions): this service's own sessions
+    # module below sets the session interface (signed cookie or Redis, per settings).
 
     logs.init_app(app, service="attendance", env=settings.env)
     errors.init_app(app)

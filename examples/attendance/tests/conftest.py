@@ -100,10 +100,10 @@ def token_for(app, tenant: str, subject: str | None = None) -> str:
 
 def client_for(app, tenant: str):
     """Return a test client whose requests carry the tenant's host and a valid token."""
-    client = tenant_client(app, tenant, domain=app.config["SETTINGS"].base_domain)
-    client.environ_base.update(
-        {"HTTP_AUTHORIZATION": bearer(token_for(app, tenant))["Authorization"]}
-    )
+    settings = app.config["SETTINGS"]
+    client = tenant_client(app, tenant, domain=settings.base_domain)
+    token = token_for(app, tenant)
+    client.environ_base.update({"HTTP_AUTHORIZATION": bearer(token)["Authorization"]})
     return client
 
 

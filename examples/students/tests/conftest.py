@@ -3,9 +3,8 @@
 Each test session provisions its tenant databases (``students_test_<run>_<tenant>``)
 through the same ``flask tenants create`` code path production uses, as the owner (the login
 the migration task has), and serves them as the runtime role, as production does; it drops
-them after.
-Point ``STUDENTS_TEST_DATABASE_URL`` at another server (or a
-``sqlite:///...{tenant}...`` template) to run elsewhere.
+them after. Point ``STUDENTS_TEST_DATABASE_URL`` at another
+server (or a ``sqlite:///...{tenant}...`` template) to run elsewhere.
 """
 
 from __future__ import annotations

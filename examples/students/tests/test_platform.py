@@ -40,3 +40,28 @@ def test_production_refuses_default_secrets():
     message = str(refused.value)
     assert "STUDENTS_SECRET_KEY" in message
     assert "STUDENTS_JWT_KEY" in message
+
+
+STRONG = "s" * 32  # the shortest secret production accepts
+
+
+@pytest.mark.parametrize("env", ["Production", "prod", " production"])
+def test_misspelt_environment_is_refused(env):
+    """Only the exact names are environments: a misspelt production never runs as development."""
+    with pytest.raises(ConfigError, match="is not an environment"):
+        create_app({"env": env})
+
+
+def test_production_refuses_weak_secrets():
+    """A 1-byte secret key or JWT key is refused in production, with its length."""
+    with pytest.raises(ConfigError) as refused:
+        create_app({"env": "production", "secret_key": "x", "jwt_key": "y"})
+    assert "is 1 byte long; at least 32" in str(refused.value)
+
+
+def test_one_key_for_hmac_and_rsa_is_refused():
+    """RS256 and HS256 with one key cannot both verify: refused at start."""
+    from satchel.auth import AuthError
+
+    with pytest.raises(AuthError, match="one key is configured"):
+        create_app({"jwt_algorithms": "RS256,HS256"})

@@ -1,7 +1,9 @@
-"""Calls the students service by the operationIds of its spec (mocks/students/openapi.yaml).
+"""Call the students service by the operationIds of its vendored spec.
 
-Locally and in tests the spec-driven mock answers (`satchel-mock up`); the vendored spec is
-pinned in mocks.yaml, and `satchel-mock check` tells when it drifts from the real one.
+The spec is mocks/students/openapi.yaml, pinned in mocks.yaml. Locally and in tests the
+spec-driven mock answers (`satchel-mock up`); `satchel-mock check` keeps the pin honest.
+Send the credentials the spec's `security` names (``call(..., headers=...)``): the mock
+answers 401 without them, as the real service would.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from satchel.problems import problem
 
 
 class StudentsClient(NeighbourClient):
-    """The students service, at the URL in settings.students_url."""
+    """The students service: build it with settings.students_url and students_tenant_host."""
 
     neighbour = "students"
 

@@ -1,0 +1,56 @@
+"""Bring every example service level with the kit's template (`make examples-level`).
+
+The examples live inside the kit and install satchel from it (``satchel_source = "../.."``):
+each is upgraded to the committed HEAD of the kit with ``satchel upgrade --to HEAD --answer
+satchel_source=../..`` (cruft update, three-way). Commit template changes first: cruft reads
+the template from git and refuses to run in a tree with uncommitted changes, so an example
+that lands cleanly is committed on its own ("Re-level examples/<name> ..."), and the script
+stops at the first with conflicts: resolve them, commit, and run it again. Then run the
+examples' suites (``pytest tests/examples -x -q``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent
+SERVICES = ("students", "attendance")
+
+
+def main() -> int:
+    failed = []
+    for name in SERVICES:
+        print(f"== {name}", flush=True)
+        done = subprocess.run(
+            [Path(sys.executable).parent / "satchel", "upgrade", "--to", "HEAD"]
+            + ["--answer", "satchel_source=../.."],
+            cwd=EXAMPLES / name,
+        )
+        if done.returncode != 0:
+            failed.append(name)
+            # The next example needs a clean tree: stop here.
+            break
+        subprocess.run(["git", "add", "--all", "."], cwd=EXAMPLES / name, check=True)
+        staged = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=EXAMPLES)
+        if staged.returncode != 0:
+            message = (
+                f"Re-level examples/{name} with the template (make examples-level)"
+            )
+            subprocess.run(
+                ["git", "commit", "--quiet", "--no-verify", "-m", message],
+                cwd=EXAMPLES / name,
+                check=True,
+            )
+    if failed:
+        print(
+            f"Resolve {failed[0]}'s conflicts, commit, then run `make examples-level` again.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
