@@ -61,8 +61,10 @@ class AnswerBuilder:
         seed: int,
         resolve: Resolver,
         locate: Callable[[Operation, str], str],
+        version: str = "3.0",
     ) -> None:
         self.seed = seed
+        self.version = version  # the spec's OpenAPI version (readOnly/writeOnly rules)
         self.resolve = resolve  # follows a schema's $ref against the schema's base URI
         self.locate = locate  # (operation, pointer suffix) -> "file:line" for messages
 
@@ -150,6 +152,7 @@ class AnswerBuilder:
                     seed=seed,
                     resolve=self.resolve,
                     base=media.schema_uri,
+                    version=self.version,
                 )
             except GenerationError as exc:
                 last_issue = exc.message

@@ -76,7 +76,9 @@ class Engine:
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
-        self._builder = AnswerBuilder(seed, spec_resolver(spec), self._locate)
+        self._builder = AnswerBuilder(
+            seed, spec_resolver(spec), self._locate, version=spec.version
+        )
         # Recordings are checked alongside the overlay, so `check` lists both at once.
         replay_errors: list[MockError] = []
         self.replay: Replay = build_replay(

@@ -10,11 +10,13 @@ produced. The caller validates the result; this module only aims to make that su
 from __future__ import annotations
 
 import base64
+import math
 import random
 import string
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from mockserver.core.errors import MockError
@@ -59,9 +61,16 @@ def generate(
     base: Any = None,
     max_depth: int = 3,
     for_response: bool = True,
+    version: str = "3.0",
 ) -> Any:
-    """Return a value for ``schema``; the same seed always gives the same value."""
+    """Return a value for ``schema``; the same seed always gives the same value.
+
+    ``version`` is the OpenAPI version whose readOnly/writeOnly rules apply: in 3.0 (and
+    Swagger 2.0) a readOnly property is left out of requests and a writeOnly one out of
+    responses even when required; 3.1 schemas are JSON Schema, where required means required.
+    """
     builder = _Builder(random.Random(str(seed)), resolve, max_depth, for_response)
+    builder.drop_required_access = version != "3.1"
     return builder.value(schema, base, 0)
 
 
@@ -79,6 +88,7 @@ class _Builder:
         self.resolve = resolve
         self.max_depth = max_depth
         self.for_response = for_response
+        self.drop_required_access = True
 
     def deref(self, schema: Any, base: Any) -> tuple[Any, Any]:
         """Follow ``$ref`` until a concrete schema."""
@@ -169,9 +179,7 @@ class _Builder:
                 schema[key][0].get("$ref") if isinstance(schema[key][0], dict) else None
             )
             if name and ref:
-                mapping = discriminator.get("mapping") or {}
-                tags = [tag for tag, target in mapping.items() if target == ref]
-                value[name] = tags[0] if tags else ref.rsplit("/", 1)[-1]
+                value[name] = _tag_for(ref, discriminator.get("mapping") or {})
         return value
 
     def object(self, schema: dict[str, Any], base: Any, depth: int) -> dict[str, Any]:
@@ -183,10 +191,12 @@ class _Builder:
             if name not in required and depth >= self.max_depth:
                 continue
             concrete, _ = self.deref(sub, base)
+            # OpenAPI 3.0: a required readOnly property is required in responses only (and a
+            # writeOnly one in requests only), and its validator refuses them the other way.
             if (
                 isinstance(concrete, dict)
                 and concrete.get(skip)
-                and name not in required
+                and (name not in required or self.drop_required_access)
             ):
                 continue
             result[name] = self.value(sub, base, depth + 1)
@@ -253,10 +263,25 @@ class _Builder:
         step = schema.get("multipleOf")
         low, high = _bounds(schema, step=step or 0.01)
         if step:
-            count = int((high - low) // step)
-            first = -(-low // step) * step
-            return first + step * self.rng.randint(0, max(count - 1, 0))
+            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001.
+            exact = Decimal(repr(step))
+            first = math.ceil(Decimal(repr(low)) / exact)
+            last = max(math.floor(Decimal(repr(high)) / exact), first)
+            value = exact * self.rng.randint(first, min(last, first + 10_000))
+            return int(value) if value == value.to_integral_value() else float(value)
         return round(self.rng.uniform(low, high), 2)
+
+
+def _tag_for(ref: str, mapping: dict[str, Any]) -> str:
+    """Return the discriminator value naming ``ref``: its mapping key, else its schema name."""
+    name = ref.rsplit("/", 1)[-1]
+    for tag, target in mapping.items():
+        # A mapping value is a reference or, if it has no "/" or "#", a schema name.
+        if target == ref or (
+            "/" not in target and "#" not in target and target == name
+        ):
+            return str(tag)
+    return name
 
 
 def _type_of(schema: dict[str, Any]) -> str | None:
@@ -322,4 +347,15 @@ _FORMATS: dict[str, Callable[[random.Random], str]] = {
     "byte": lambda rng: base64.b64encode(_word(rng).encode()).decode(),
     "binary": _word,
     "password": lambda rng: "secret",
+    # Internationalised forms: non-ASCII on purpose, so clients meet it.
+    "idn-email": lambda rng: f"{_word(rng)}.m\u00fcller@b\u00fccher.example",
+    "idn-hostname": lambda rng: f"{_word(rng)}.b\u00fccher.example",
+    "iri": lambda rng: f"https://b\u00fccher.example/{_word(rng)}",
+    "iri-reference": lambda rng: f"/{_word(rng)}/\u00e9t\u00e9",
+    "uri-reference": lambda rng: f"/{_word(rng)}",
+    "uri-template": lambda rng: f"https://example.com/{_word(rng)}/{{id}}",
+    "json-pointer": lambda rng: f"/{_word(rng)}/0",
+    "relative-json-pointer": lambda rng: "0/" + _word(rng),
+    "regex": lambda rng: "^[a-z]+$",
+    "duration": lambda rng: f"P{rng.randrange(1, 30)}DT{rng.randrange(24)}H",
 }

@@ -1,0 +1,159 @@
+"""The corpus of tricky specs (tests/mockserver/specs/): each loads, answers and validates right."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mockserver.core.engine import Engine
+from mockserver.core.messages import MockRequest
+from satchel.openapi import load_spec, pattern_problems
+from satchel.openapi.ecma import compile_pattern
+
+SPECS = Path(__file__).parent / "specs"
+JSON = {"content-type": "application/json"}
+
+
+def engine(name: str) -> Engine:
+    return Engine(name, load_spec(SPECS / name))
+
+
+def post(path: str, body: object) -> MockRequest:
+    return MockRequest("POST", path, headers=JSON, body=json.dumps(body).encode())
+
+
+def test_time_and_idn_email_answers_are_generated_and_valid():
+    """format: time answers an RFC 3339 full-time and idn-email a non-ASCII address."""
+    response = engine("fmt.yaml").handle(MockRequest("GET", "/slots"))
+    assert response.status == 200, response.body
+    body = json.loads(response.body)
+    assert body["starts"][2] == ":" and body["starts"].endswith("Z")
+    assert "@" in body["contact"] and not body["contact"].isascii()
+
+
+@pytest.mark.parametrize(
+    "amount, status",
+    [
+        (19.99, 200),
+        (0.01, 200),
+        (78.35, 200),
+        (1e-2 * 3, 200),
+        (19.995, 422),
+        (0.1 + 0.2, 422),
+    ],
+    ids=["19.99", "0.01", "78.35", "0.03", "19.995", "0.30000000000000004"],
+)
+def test_multiple_of_a_cent_is_decimal_exact(amount, status):
+    """multipleOf: 0.01 takes any amount written with two decimals and refuses the rest."""
+    response = engine("money.yaml").handle(post("/pay", {"amount": amount}))
+    assert response.status == status, response.body
+    if status == 422:
+        assert "is not a multiple of 0.01" in json.loads(response.body)["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, body, status, detail",
+    [
+        ("/pets", {"petType": "cat", "name": "Tom"}, 201, ""),
+        ("/pets", {"petType": "dog", "name": "Rex", "bark": True}, 201, ""),
+        ("/pets", {"petType": "Dog", "name": "Rex"}, 201, ""),  # the implicit schema name
+        ("/pets", {"petType": "dog", "bark": True}, 422, "'name' is a required property"),
+        ("/pets", {"name": "Tom"}, 422, "petType"),
+        ("/pets", {"petType": "bird", "name": "Tweety"}, 422, "'#/components/schemas/bird'"),
+        ("/acct", {"name": "a", "password": "p"}, 200, ""),
+        ("/acct", {"id": 1, "name": "a", "password": "p"}, 422, "read-only"),
+        ("/shapes", {"kind": "circle", "radius": 2}, 200, ""),
+        ("/shapes", {"kind": "square", "side": 2}, 200, ""),
+        ("/shapes", {"kind": "square"}, 422, "is not valid under any"),
+    ],
+    ids=[
+        "mapped-cat", "mapped-dog", "implicit-name", "missing-name", "no-tag", "unknown-tag",
+        "write-only-sent", "read-only-sent", "inline-circle", "inline-square", "inline-neither",
+    ],
+)  # fmt: skip
+def test_openapi_30_discriminators_and_access_modes(path, body, status, detail):
+    """Discriminated bodies are validated against the mapped schema; readOnly is refused in."""
+    mock = engine("spec30map.yaml")
+    response = mock.handle(post(path, body))
+    assert response.status == status, response.body
+    assert detail in response.body.decode()
+
+
+def test_required_write_only_property_stays_out_of_answers():
+    """A required writeOnly password is not in the generated 200; the readOnly id is."""
+    response = engine("spec30map.yaml").handle(
+        post("/acct", {"name": "a", "password": "p"})
+    )
+    assert set(json.loads(response.body)) == {"id", "name"}
+
+
+@pytest.mark.parametrize(
+    "spec, path, field",
+    [
+        ("patspec.yaml", "/sym", "s"),
+        ("patterns.yaml", "/codes", "symbols"),
+        ("patterns.yaml", "/codes", "echo"),
+        ("patterns.yaml", "/codes", "named"),
+        ("patterns.yaml", "/codes", "word"),
+        ("patterns.yaml", "/codes", "upper"),
+    ],
+)
+def test_pattern_answers_match_their_ecma_pattern(spec, path, field):
+    """Negated classes, \\W, back-references and \\p{..} classes all generate matching text."""
+    mock = engine(spec)
+    response = mock.handle(MockRequest("GET", path))
+    assert response.status == 200, response.body
+    value = json.loads(response.body)[field]
+    schema = mock.spec.operations[0].responses["200"].content["application/json"].schema
+    pattern = schema["properties"][field]["pattern"]
+    assert compile_pattern(pattern).find(value) is not None, (pattern, value)
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("name=abc", 200),
+        ("name=%C3%A9t%C3%A9", 200),
+        ("name=abc1", 422),
+        ("name=", 422),
+    ],
+    ids=["ascii", "accented", "digit", "empty"],
+)
+def test_ecma_property_class_validates_requests(query, status):
+    """\\p{L} is a Unicode letter class (ECMA-262), not a 500 from Python's re."""
+    response = engine("ecma.yaml").handle(MockRequest("GET", "/n", query))
+    assert response.status == status, response.body
+
+
+def test_invalid_ecma_pattern_is_warned_with_its_place_and_explained_when_used():
+    """\\p{Greek} (no such ECMA property): a load warning with file:line, then a 422 saying why."""
+    spec = load_spec(SPECS / "patterns.yaml")
+    problems = pattern_problems(spec)
+    assert [(p.line, p.pointer) for p in problems] == [
+        (11, "/paths/~1codes/get/parameters/0/schema/pattern")
+    ]
+    assert problems[0].file.endswith("patterns.yaml")
+    assert (
+        "pattern '^\\\\p{Greek}+$' is not a valid ECMA-262 regular expression"
+        in str(problems[0])
+    )
+    assert "\\p{Script=Greek}" in problems[0].hint
+    response = Engine("p", spec).handle(MockRequest("GET", "/codes", "script=abc"))
+    assert response.status == 422
+    message = json.loads(response.body)["errors"][0]["message"]
+    assert "the spec's pattern '^\\\\p{Greek}+$' is not a valid ECMA-262" in message
+    assert Engine("p", spec).handle(MockRequest("GET", "/codes")).status == 200
+
+
+def test_specs_with_valid_patterns_have_no_pattern_warnings():
+    """Every pattern of the other corpus specs compiles: no warnings."""
+    for name in (
+        "fmt.yaml",
+        "money.yaml",
+        "spec30map.yaml",
+        "patspec.yaml",
+        "ecma.yaml",
+    ):
+        assert pattern_problems(load_spec(SPECS / name)) == [], name
