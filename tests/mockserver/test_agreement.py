@@ -4,7 +4,8 @@ Hypothesis draws schemas from each feature the generator claims (formats, ECMA-2
 ``multipleOf`` with decimals and bounds, discriminators with and without ``mapping``, OAS 3.0
 ``nullable`` and 3.1 type lists, readOnly/writeOnly, and objects and arrays of those), puts
 each in a one-operation spec (as the request body and the 200 response), and checks that what
-the generator builds for a seed passes the very validator the server compiles for that spec.
+the generator builds for a seed passes the very validator the server compiles for that spec
+(and, written as XML for an XML media type, is a well-formed document).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from mockserver.core.answers import spec_resolver
 from mockserver.core.generate import generate
+from mockserver.core.xml_body import to_xml, xml_issues
 from satchel.openapi import load_spec
 
 FORMATS = (
@@ -217,6 +219,7 @@ def test_generated_values_pass_the_servers_validator(subject, seed):
     answer = generate(media.schema, seed=seed, **settings)
     issues = operation.validate_response(200, "application/json", json.dumps(answer))
     assert [(i.field, i.message) for i in issues] == [], answer
+    assert xml_issues(to_xml(answer, media.schema, resolve, media.schema_uri)) == []
 
     sent = generate(media.schema, seed=seed, for_response=False, **settings)
     check = operation.request_validator()
