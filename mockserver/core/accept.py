@@ -32,4 +32,10 @@ def best_match(header: str | None, offered: Sequence[str]) -> str | None:
         return None
     if not header or not header.strip():
         return offered[0]
+    return _best(header, tuple(offered))
+
+
+@lru_cache(maxsize=1024)
+def _best(header: str, offered: tuple[str, ...]) -> str | None:
+    """Decide once per (header, offer): the answer is on every request's path."""
     return _parsed(header).best_match(offered)
