@@ -251,12 +251,16 @@ class _Builder:
     def integer(self, schema: dict[str, Any]) -> int:
         """Build an integer inside the bounds, a multiple of ``multipleOf`` when given."""
         low, high = _bounds(schema, step=1)
+        low, high = math.ceil(low), math.floor(high)
         step = schema.get("multipleOf")
+        if isinstance(step, float) and step > 0:
+            # The integers that are multiples of p/q (in lowest terms) are the multiples of p.
+            step = Decimal(repr(step)).as_integer_ratio()[0]
         if isinstance(step, int) and step > 0:
-            first = -(-int(low) // step) * step
-            last = int(high) // step * step
+            first = -(-low // step) * step
+            last = high // step * step
             return first if last < first else self.rng.randrange(first, last + 1, step)
-        return self.rng.randint(int(low), int(high))
+        return self.rng.randint(low, max(low, high))
 
     def number(self, schema: dict[str, Any]) -> float | int:
         """Build a number inside the bounds; a multiple of ``multipleOf`` when given."""

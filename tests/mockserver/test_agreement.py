@@ -85,15 +85,10 @@ def decimal_multiples(draw) -> dict:
 
 @st.composite
 def integer_multiples(draw) -> dict:
-    """An integer with multipleOf and bounds."""
-    step = draw(st.integers(1, 50))
-    low = draw(st.integers(-1000, 1000))
-    return {
-        "type": "integer",
-        "multipleOf": step,
-        "minimum": low,
-        "maximum": low + step * 3,
-    }
+    """An integer with an integer or decimal multipleOf and bounds (maybe fractional)."""
+    step = draw(st.one_of(st.integers(1, 50), st.sampled_from(STEPS).map(float)))
+    low = draw(st.integers(-1000, 1000)) + draw(st.sampled_from((0, 0.5)))
+    return {"type": "integer", "multipleOf": step, "minimum": low, "maximum": low + 200}
 
 
 @st.composite
