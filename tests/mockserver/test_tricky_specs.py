@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import requests
 
 from mockserver.core.engine import Engine
 from mockserver.core.messages import MockRequest
@@ -157,3 +158,23 @@ def test_specs_with_valid_patterns_have_no_pattern_warnings():
         "ecma.yaml",
     ):
         assert pattern_problems(load_spec(SPECS / name)) == [], name
+
+
+def test_served_over_http_patterns_and_xml(serve_mock):
+    """`satchel-mock serve` starts on a negated-class pattern and answers XML over HTTP."""
+    mock = serve_mock(SPECS / "patspec.yaml")
+    answer = requests.get(mock.url + "/sym", timeout=5)
+    assert answer.status_code == 200
+    assert compile_pattern("^[^a-zA-Z0-9]+$").find(answer.json()["s"]) is not None
+
+    mock = serve_mock(SPECS / "xml.yaml")
+    answer = requests.get(
+        mock.url + "/pets/7",
+        headers={"Accept": "application/json;q=0.5, application/xml"},
+        timeout=5,
+    )
+    assert answer.headers["Content-Type"] == "application/xml"
+    assert answer.text.endswith(
+        'id="7"><petName>Rex</petName><tags><tag>good</tag>'
+        "<tag>loud</tag></tags><photoUrls>a.png</photoUrls></p:pet>"
+    )
