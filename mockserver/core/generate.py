@@ -236,10 +236,16 @@ class _Builder:
     def string(self, schema: dict[str, Any]) -> str:
         """Build a string honouring format, pattern and length."""
         text = _FORMATS.get(schema.get("format", ""), _word)(self.rng)
-        if isinstance(schema.get("pattern"), str):
-            text = generate_from_pattern(schema["pattern"], self.rng)
         low = schema.get("minLength", 0)
         high = schema.get("maxLength")
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            # Padding would break the pattern: let open repeats run longer instead.
+            # Three random tries, then every open repeat at its shortest, then stretched.
+            for cap, longest in ((4, False),) * 3 + ((0, False), (max(4, low), True)):
+                text = generate_from_pattern(pattern, self.rng, cap, longest)
+                if len(text) >= low and (high is None or len(text) <= high):
+                    return text
         if len(text) < low:
             text += "".join(
                 self.rng.choice(string.ascii_lowercase) for _ in range(low - len(text))

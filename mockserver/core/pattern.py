@@ -56,12 +56,34 @@ _PROPERTIES = {
 _PROPERTY = re.compile(r"\\([pP])\{([^}]*)\}")
 
 
-def generate_from_pattern(pattern: str, rng: random.Random) -> str:
-    """Return a string meant to match ``pattern`` (empty when it cannot be parsed)."""
+def generate_from_pattern(
+    pattern: str,
+    rng: random.Random,
+    repeat_cap: int = _REPEAT_CAP,
+    longest: bool = False,
+) -> str:
+    """Return a string meant to match ``pattern`` (empty when it cannot be parsed).
+
+    Open-ended repeats (``*``, ``+``, ``{n,}``) run to at most ``repeat_cap`` more than
+    their minimum; ``longest`` makes every repeat take its largest count (for a minLength).
+    """
     parsed = _parse(pattern)
     if parsed is None:
         return ""
-    return "".join(_emit(parsed, rng, {}))
+    return "".join(_emit(parsed, rng, {}, _Repeats(repeat_cap, longest)))
+
+
+class _Repeats:
+    """How many times repeats run: at random up to ``cap`` over the minimum, or the most."""
+
+    def __init__(self, cap: int, longest: bool) -> None:
+        self.cap = cap
+        self.longest = longest
+
+    def count(self, low: int, high: int, rng: random.Random) -> int:
+        top = low + self.cap if high is _c.MAXREPEAT else min(high, low + self.cap)
+        top = max(low, top)
+        return top if self.longest else rng.randint(low, top)
 
 
 def unsupported_reason(pattern: str) -> str | None:
@@ -123,7 +145,9 @@ def _replace_properties(text: str) -> str:
     return "".join(out)
 
 
-def _emit(items: Any, rng: random.Random, groups: dict[int, str]) -> list[str]:
+def _emit(
+    items: Any, rng: random.Random, groups: dict[int, str], repeats: _Repeats
+) -> list[str]:
     """Produce the characters for a parsed sequence (``groups``: text of each group so far)."""
     out: list[str] = []
     for op, arg in items:
@@ -141,16 +165,15 @@ def _emit(items: Any, rng: random.Random, groups: dict[int, str]) -> list[str]:
             getattr(_c, "POSSESSIVE_REPEAT", None),
         ):
             low, high, body = arg
-            top = low + _REPEAT_CAP if high is _c.MAXREPEAT else high
-            for _ in range(rng.randint(low, max(low, min(top, low + _REPEAT_CAP)))):
-                out.extend(_emit(body, rng, groups))
+            for _ in range(repeats.count(low, high, rng)):
+                out.extend(_emit(body, rng, groups, repeats))
         elif op is _c.SUBPATTERN:
-            text = "".join(_emit(arg[-1], rng, groups))
+            text = "".join(_emit(arg[-1], rng, groups, repeats))
             if arg[0] is not None:
                 groups[arg[0]] = text
             out.append(text)
         elif op is _c.BRANCH:
-            out.extend(_emit(rng.choice(arg[1]), rng, groups))
+            out.extend(_emit(rng.choice(arg[1]), rng, groups, repeats))
         elif op is _c.CATEGORY:
             out.append(rng.choice(_CATEGORIES.get(arg, _PRINTABLE)))
         elif op is _c.GROUPREF:

@@ -1,11 +1,11 @@
 """Property: the mock's data generator and the spec core's validator agree, feature by feature.
 
-Hypothesis draws schemas from each feature the generator claims (formats, ECMA-262 patterns,
-``multipleOf`` with decimals and bounds, discriminators with and without ``mapping``, OAS 3.0
-``nullable`` and 3.1 type lists, readOnly/writeOnly, and objects and arrays of those), puts
-each in a one-operation spec (as the request body and the 200 response), and checks that what
-the generator builds for a seed passes the very validator the server compiles for that spec
-(and, written as XML for an XML media type, is a well-formed document).
+Hypothesis draws schemas from each feature the generator claims (formats, ECMA-262 patterns
+with length bounds, ``multipleOf`` with decimals and (exclusive) bounds, discriminators with
+and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly, and
+objects and arrays of those), puts each in a one-operation spec (as the request body and the
+200 response), and checks that what the generator builds for a seed passes the very validator
+the server compiles for that spec (and, written as XML, is a well-formed document).
 """
 
 from __future__ import annotations
@@ -42,6 +42,14 @@ PATTERNS = (
     r"^[^aeiou]$",
     r"colour|color",
 )
+# Length bounds that strings of each pattern can meet (an open repeat must stretch for some).
+LENGTHS = {
+    **{pattern: [{}] for pattern in PATTERNS},
+    r"^[^a-zA-Z0-9]+$": [{"minLength": 9}, {"maxLength": 2}],
+    r"^\W+$": [{"minLength": 6, "maxLength": 8}],
+    r"^\p{L}+$": [{"minLength": 12}],
+    r"^x*y?z+$": [{"minLength": 10, "maxLength": 14}, {"maxLength": 2}],
+}
 STEPS = ("0.01", "0.1", "0.05", "0.25", "0.001", "2.5", "0.3")
 # Cat and Dog differ in a required property, so oneOf tells them apart without the
 # discriminator too (in OpenAPI 3.1 it is only an annotation).
@@ -65,10 +73,13 @@ def formats() -> st.SearchStrategy[dict]:
     )
 
 
-def patterns() -> st.SearchStrategy[dict]:
-    return st.builds(
-        lambda p: {"type": "string", "pattern": p}, st.sampled_from(PATTERNS)
-    )
+@st.composite
+def patterns(draw) -> dict:
+    """A string with a pattern, sometimes with length bounds the pattern can meet."""
+    schema = {"type": "string", "pattern": draw(st.sampled_from(PATTERNS))}
+    if draw(st.booleans()):
+        schema.update(draw(st.sampled_from(LENGTHS[schema["pattern"]])))
+    return schema
 
 
 @st.composite
@@ -80,6 +91,8 @@ def decimal_multiples(draw) -> dict:
         low = draw(st.integers(-100_000, 100_000)) / 100
         schema["minimum"] = low
         schema["maximum"] = low + float(step) * draw(st.integers(2, 5000))
+        if draw(st.booleans()):
+            schema["exclusiveMinimum"] = schema["exclusiveMaximum"] = True  # 3.0 style
     return schema
 
 
@@ -143,6 +156,16 @@ def leaves() -> st.SearchStrategy[dict]:
     )  # fmt: skip
 
 
+def for_version(schema: dict, version: str) -> dict:
+    """Write 3.0's boolean exclusive bounds as 3.1's numbers, for a 3.1 spec."""
+    if version == "3.1" and schema.get("exclusiveMinimum") is True:
+        schema = dict(schema)
+        del schema["exclusiveMinimum"], schema["exclusiveMaximum"]
+        schema["exclusiveMinimum"] = schema.pop("minimum")
+        schema["exclusiveMaximum"] = schema.pop("maximum")
+    return schema
+
+
 def nullable(schema: dict, version: str) -> dict:
     """Let ``schema`` also be null: 3.0's nullable, 3.1's type list."""
     if "type" not in schema:
@@ -156,12 +179,12 @@ def nullable(schema: dict, version: str) -> dict:
 def subjects(draw) -> tuple[str, dict]:
     """A version and a schema: a feature, maybe nullable, maybe inside an object or array."""
     version = draw(st.sampled_from(("3.0", "3.1")))
-    leaf = draw(leaves())
+    leaf = for_version(draw(leaves()), version)
     if draw(st.booleans()):
         leaf = nullable(leaf, version)
     shape = draw(st.sampled_from(("leaf", "object", "array")))
     if shape == "object":
-        other = draw(leaves())
+        other = for_version(draw(leaves()), version)
         leaf = {
             "type": "object",
             "required": ["a"],
