@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from mockserver.core.errors import MockError
-from mockserver.core.pattern import generate_from_pattern
+from mockserver.core.pattern import generate_from_pattern, unsupported_reason
 
 __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 
@@ -240,6 +240,11 @@ class _Builder:
         high = schema.get("maxLength")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
+            reason = unsupported_reason(pattern)
+            if reason is not None:
+                raise GenerationError(
+                    f"cannot generate text for pattern {pattern!r} ({reason})"
+                )
             # Padding would break the pattern: let open repeats run longer instead.
             # Three random tries, then every open repeat at its shortest, then stretched.
             for cap, longest in ((4, False),) * 3 + ((0, False), (max(4, low), True)):

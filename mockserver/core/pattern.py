@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import string
+from functools import lru_cache
 from typing import Any
 
 # re._parser is the parser behind re.compile; sre_parse (its public alias) warns on import
@@ -68,7 +69,7 @@ def generate_from_pattern(
     their minimum; ``longest`` makes every repeat take its largest count (for a minLength).
     """
     parsed = _parse(pattern)
-    if parsed is None:
+    if isinstance(parsed, str):
         return ""
     return "".join(_emit(parsed, rng, {}, _Repeats(repeat_cap, longest)))
 
@@ -88,22 +89,21 @@ class _Repeats:
 
 def unsupported_reason(pattern: str) -> str | None:
     """Return why strings cannot be generated for ``pattern``, or ``None`` when they can."""
-    try:
-        _sre.parse(_to_python(pattern))
-    except (re.error, _Untranslatable) as exc:
-        return f"the generator cannot read it ({exc})"
-    return None
+    parsed = _parse(pattern)
+    return parsed if isinstance(parsed, str) else None
 
 
 class _Untranslatable(Exception):
     """The pattern uses ECMA-262 syntax with no Python equivalent here."""
 
 
+@lru_cache(maxsize=1024)
 def _parse(pattern: str) -> Any:
+    """Return the parsed pattern, or why it cannot be read (once per pattern: answers reuse)."""
     try:
         return _sre.parse(_to_python(pattern))
-    except (re.error, _Untranslatable):
-        return None
+    except (re.error, _Untranslatable) as exc:
+        return str(exc)
 
 
 def _to_python(pattern: str) -> str:

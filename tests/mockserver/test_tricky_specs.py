@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from mockserver.core.engine import Engine
+from mockserver.core.errors import AnswersInvalid
 from mockserver.core.messages import MockRequest
 from satchel.openapi import load_spec, pattern_problems
 from satchel.openapi.ecma import compile_pattern
@@ -178,3 +179,26 @@ def test_served_over_http_patterns_and_xml(serve_mock):
         'id="7"><petName>Rex</petName><tags><tag>good</tag>'
         "<tag>loud</tag></tags><photoUrls>a.png</photoUrls></p:pet>"
     )
+
+
+def test_pattern_the_generator_cannot_read_is_a_clear_load_error(tmp_path):
+    """A valid ECMA pattern the generator cannot serve: file:line, the pattern, what to do."""
+    spec = (
+        (SPECS / "patspec.yaml")
+        .read_text()
+        .replace("'^[^a-zA-Z0-9]+$'", "'^\\p{Script=Greek}+$'")
+    )
+    path = tmp_path / "greek.yaml"
+    path.write_text(spec)
+    with pytest.raises(AnswersInvalid) as caught:
+        Engine("greek", load_spec(path))
+    assert str(caught.value) == (
+        f"{path}:8: cannot generate a valid 200 body for sym (cannot generate text for "
+        "pattern '^\\\\p{Script=Greek}+$' (unsupported property class \\p{Script=Greek})). "
+        "Add an example for this response to the spec or the overlay."
+    )
+    path.write_text(
+        spec.replace("properties: {s:", "example: {s: Ωμέγα}, properties: {s:")
+    )
+    response = Engine("greek", load_spec(path)).handle(MockRequest("GET", "/sym"))
+    assert json.loads(response.body) == {"s": "Ωμέγα"}
