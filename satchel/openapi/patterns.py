@@ -13,12 +13,12 @@ from urllib.parse import unquote, urlsplit
 
 from satchel.openapi.ecma import PatternInvalid, compile_pattern
 from satchel.openapi.errors import SpecError
-from satchel.openapi.refs import Loc, child
+from satchel.openapi.refs import Documents, Loc, child
 
 if TYPE_CHECKING:
     from satchel.openapi.spec import Spec
 
-__all__ = ["pattern_problems"]
+__all__ = ["document_pattern_problems", "pattern_problems"]
 
 # Values under these keys are data, not schemas: a "pattern" key there is not a keyword.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "value"})
@@ -30,7 +30,11 @@ _HINT = (
 
 def pattern_problems(spec: Spec) -> list[SpecError]:
     """Return one error per ``pattern`` in any file of ``spec`` that does not compile."""
-    docs = spec.compiler.docs
+    return document_pattern_problems(spec.compiler.docs)
+
+
+def document_pattern_problems(docs: Documents) -> list[SpecError]:
+    """Return the pattern problems of loaded documents (for the loader, before a Spec exists)."""
     problems: list[SpecError] = []
     for uri, document in docs.files.items():
         if not _mentions_pattern(uri):
