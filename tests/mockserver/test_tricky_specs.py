@@ -202,3 +202,20 @@ def test_pattern_the_generator_cannot_read_is_a_clear_load_error(tmp_path):
     )
     response = Engine("greek", load_spec(path)).handle(MockRequest("GET", "/sym"))
     assert json.loads(response.body) == {"s": "Ωμέγα"}
+
+
+def test_discriminator_mapping_to_a_missing_schema_refuses_only_that_tag(tmp_path):
+    """A mapping naming no schema: its tag gets a 422 saying so; the other tags still work."""
+    spec = (SPECS / "spec30map.yaml").read_text()
+    spec = spec.replace(
+        "cat: '#/components/schemas/Cat'", "bird: Bird\n          cat: Cat"
+    )
+    path = tmp_path / "bird.yaml"
+    path.write_text(spec)
+    mock = Engine("bird", load_spec(path))
+    bird = mock.handle(post("/pets", {"petType": "bird", "name": "Tweety"}))
+    assert bird.status == 422
+    assert "reference '#/components/schemas/Bird' could not be resolved" in (
+        json.loads(bird.body)["errors"][0]["message"]
+    )
+    assert mock.handle(post("/pets", {"petType": "cat", "name": "Tom"})).status == 201
