@@ -11,7 +11,9 @@ import importlib
 import click
 
 # name -> "module:attribute" of a click command; each module owns one subcommand.
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "adopt": "satchel_kit.adopt.command:adopt",
+}
 
 
 class LazyGroup(click.Group):

@@ -12,6 +12,7 @@ from satchel import logs
 
 MODULES = [
     "satchel.api",
+    "satchel.api.connexion_compat",
     "satchel.api.markers",
     "satchel.audit",
     "satchel.auth",

@@ -1,0 +1,1 @@
+"""``satchel adopt``: bring an existing Connexion service aboard, its handlers untouched."""

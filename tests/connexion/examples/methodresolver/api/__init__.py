@@ -1,0 +1,1 @@
+from .petsview import PetsView as PetsView
