@@ -191,14 +191,14 @@ class _Builder:
             if name not in required and depth >= self.max_depth:
                 continue
             concrete, _ = self.deref(sub, base)
-            # OpenAPI 3.0: a required readOnly property is required in responses only (and a
-            # writeOnly one in requests only), and its validator refuses them the other way.
-            if (
-                isinstance(concrete, dict)
-                and concrete.get(skip)
-                and (name not in required or self.drop_required_access)
-            ):
-                continue
+            if isinstance(concrete, dict) and concrete.get(skip):
+                if name not in required:
+                    continue
+                if self.drop_required_access:
+                    # OpenAPI 3.0: a required readOnly property is required in responses only
+                    # (a writeOnly one in requests only); the validator refuses the other way.
+                    required.discard(name)
+                    continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
         wanted = schema.get("minProperties", 0)
