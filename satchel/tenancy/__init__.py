@@ -11,24 +11,29 @@ from satchel.tenancy.errors import (
     ConnectionBudgetExhausted,
     MalformedHost,
     MigrationError,
+    MoveError,
     NoTenantError,
     ProvisioningError,
     RegistryUnavailable,
+    ServerError,
     SessionSetForbidden,
     TenancyError,
     TenantBelowMinimumRevision,
     TenantDatabaseUnavailable,
     TenantIdentityMismatch,
+    TenantMoving,
     TenantNotFound,
     TenantSuspended,
     TenantSwitchError,
 )
 from satchel.tenancy.health import health_check
 from satchel.tenancy.migrate import MigrationSettings, migrate_tenants
+from satchel.tenancy.move import move_tenant, recover_move
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
 from satchel.tenancy.records import TenantRecord
 from satchel.tenancy.registry import FileRegistry, Registry, registry_from_url
 from satchel.tenancy.runtime import Tenancy, current_tenancy
+from satchel.tenancy.servers import ServerRecord
 from satchel.tenancy.scoped import TenantJob, cache_key, job, run_in_tenant
 from satchel.tenancy.unit import current_tenant, session, tenant_scope
 from satchel.tenancy.web import EXEMPT_ENDPOINTS, init_app
@@ -41,10 +46,13 @@ __all__ = [
     "MalformedHost",
     "MigrationError",
     "MigrationSettings",
+    "MoveError",
     "NoTenantError",
     "ProvisioningError",
     "Registry",
     "RegistryUnavailable",
+    "ServerError",
+    "ServerRecord",
     "SessionSetForbidden",
     "Tenancy",
     "TenancyError",
@@ -53,6 +61,7 @@ __all__ = [
     "TenantEngines",
     "TenantIdentityMismatch",
     "TenantJob",
+    "TenantMoving",
     "TenantNotFound",
     "TenantRecord",
     "TenantSuspended",
@@ -67,6 +76,8 @@ __all__ = [
     "init_app",
     "job",
     "migrate_tenants",
+    "move_tenant",
+    "recover_move",
     "registry_from_url",
     "run_in_tenant",
     "session",

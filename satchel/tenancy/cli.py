@@ -11,6 +11,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from satchel.tenancy.cli_move import audit_command, move_command
+from satchel.tenancy.cli_servers import servers
 from satchel.tenancy.errors import TenancyError
 from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
@@ -18,7 +20,8 @@ from satchel.tenancy.records import ACTIVE, SUSPENDED, TenantRecord, redact_url
 from satchel.tenancy.revisions import head_revision
 from satchel.tenancy.roles import with_login
 from satchel.tenancy.runtime import EXTENSION_KEY, Tenancy
-from satchel.tenancy.status import CURRENT, tenant_statuses
+from satchel.tenancy.servers import server_key
+from satchel.tenancy.status import CURRENT, by_server, tenant_statuses
 
 cli = AppGroup("tenants", help="Create, list, suspend, drop and migrate tenants.")
 
@@ -54,15 +57,23 @@ def _as_this_login(tenancy: Tenancy, records: list[TenantRecord]) -> list[Tenant
 @click.option(
     "--template", help="PostgreSQL template database to copy (fast provisioning)."
 )
-def create_command(tenant: str, database_url: str | None, template: str | None) -> None:
+@click.option("--server", help="Database server to put it on (default: by placement).")
+def create_command(
+    tenant: str, database_url: str | None, template: str | None, server: str | None
+) -> None:
     """Create TENANT: its database, identity row, schema and registry entry."""
     try:
         record = create_tenant(
-            _tenancy(), tenant, database_url=database_url, template=template
+            _tenancy(),
+            tenant,
+            database_url=database_url,
+            template=template,
+            server=server,
         )
     except TenancyError as exc:
         raise _fail(exc) from exc
-    click.echo(f"created tenant {record.id} at revision {record.revision}")
+    where = f" on server {record.server}" if record.server else ""
+    click.echo(f"created tenant {record.id}{where} at revision {record.revision}")
 
 
 @cli.command("list")
@@ -78,6 +89,7 @@ def list_command(as_json: bool) -> None:
             "tenant": r.id,
             "status": r.status,
             "revision": r.revision,
+            "server": r.server,
             "database": redact_url(r.database_url),
         }
         for r in records
@@ -88,7 +100,7 @@ def list_command(as_json: bool) -> None:
     for row in rows:
         click.echo(
             f"{row['tenant']:<32} {row['status']:<10} {row['revision'] or '-':<14}"
-            f" {row['database']}"
+            f" {row['server'] or '-':<12} {row['database']}"
         )
 
 
@@ -139,6 +151,13 @@ def drop_command(tenant: str, yes: bool) -> None:
     "--parallel", default=4, show_default=True, help="Databases migrated at once."
 )
 @click.option(
+    "--per-server",
+    default=2,
+    show_default=True,
+    help="Databases of one server migrated at once.",
+)
+@click.option("--server", "only_server", help="Migrate only this server's tenants.")
+@click.option(
     "--wave-size",
     default=250,
     show_default=True,
@@ -161,6 +180,8 @@ def drop_command(tenant: str, yes: bool) -> None:
 @click.option("--plan", "plan_only", is_flag=True, help="Print the waves and stop.")
 def migrate_command(
     parallel: int,
+    per_server: int,
+    only_server: str | None,
     wave_size: int,
     canary: tuple[str, ...],
     continue_on_error: bool,
@@ -175,6 +196,7 @@ def migrate_command(
         settings = MigrationSettings(
             tenancy.settings.script_location,
             parallel=parallel,
+            per_server=per_server,
             wave_size=wave_size,
             canary=canary,
             continue_on_error=continue_on_error,
@@ -182,6 +204,8 @@ def migrate_command(
             statement_timeout=statement_timeout,
         )
         records = _as_this_login(tenancy, tenancy.registry.all())
+        if only_server:
+            records = [r for r in records if server_key(r) == only_server]
         if plan_only:
             for number, wave in enumerate(plan_waves(records, canary, wave_size)):
                 click.echo(
@@ -204,8 +228,16 @@ def migrate_command(
     if report_path:
         Path(report_path).write_text(report.to_json() + "\n", encoding="utf-8")
     for outcome in report.outcomes:
-        if outcome.error:
+        if outcome.status == "failed":
             click.echo(f"FAILED {outcome.tenant}: {outcome.error}", err=True)
+    servers = report.by_server()
+    for server, counts in servers.items() if len(servers) > 1 else ():
+        down = report.servers_down.get(server)
+        click.echo(
+            f"server {server}: "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+            + (f" (down: {down}; rerun to resume)" if down else "")
+        )
     click.echo(report.summary_line())
     if not report.ok:
         raise SystemExit(1)
@@ -219,29 +251,46 @@ def status_command(as_json: bool) -> None:
     try:
         target = head_revision(tenancy.settings.script_location)
         statuses = tenant_statuses(
-            _as_this_login(tenancy, tenancy.registry.all()), target
+            _as_this_login(tenancy, tenancy.registry.all()),
+            target,
+            servers=tenancy.registry.servers(),
         )
     except TenancyError as exc:
         raise _fail(exc) from exc
     drifted = [s for s in statuses if s.state != CURRENT]
+    groups = by_server(statuses)
     if as_json:
         click.echo(
             json.dumps(
                 {
                     "head": target,
                     "drifted": len(drifted),
+                    "servers": groups,
                     "tenants": [s.__dict__ for s in statuses],
                 },
                 indent=2,
             )
         )
     else:
-        for s in statuses:
-            click.echo(
-                f"{s.tenant:<32} {s.state:<12} {s.revision or '-':<14} {s.error or ''}".rstrip()
-            )
+        for name, counts in groups.items():
+            if len(groups) > 1 or name != "-":
+                click.echo(
+                    f"server {name}: "
+                    + ", ".join(f"{n} {k}" for k, n in counts.items())
+                )
+            for s in statuses:
+                if (s.server or "-") == name:
+                    click.echo(
+                        f"{s.tenant:<32} {s.state:<12} {s.revision or '-':<14}"
+                        f" {s.error or ''}".rstrip()
+                    )
         click.echo(
             f"{len(statuses) - len(drifted)}/{len(statuses)} tenants at head {target}"
         )
     if drifted:
         raise SystemExit(1)
+
+
+cli.add_command(servers)
+cli.add_command(move_command)
+cli.add_command(audit_command)

@@ -1,8 +1,10 @@
-"""One SQLAlchemy engine per tenant, created lazily, LRU-capped, inside one connection budget.
+"""One SQLAlchemy engine per tenant, created lazily, LRU-capped, inside connection budgets.
 
 Engines are leased for a unit of work and only ever disposed when no lease is out, so a
 request never loses its connection under it. Every connection counts against the process's
-:class:`ConnectionBudget` and passes the identity check (see :mod:`guards`).
+:class:`ConnectionBudget` for its database server (one budget per server, so a slow or
+sick server cannot take the connections the others need) and passes the identity check
+(see :mod:`guards`). Connection failures are remembered per server for the readiness check.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from satchel.tenancy.budget import ConnectionBudget
 from satchel.tenancy.guards import guard_connections
 from satchel.tenancy.records import TenantRecord, redact_url
 from satchel.tenancy.roles import Login, with_login
+from satchel.tenancy.servers import server_key
 
 EngineFactory = Callable[[TenantRecord, dict[str, Any]], sa.Engine]
 
@@ -36,7 +39,7 @@ class EngineOptions:
     """How tenant engines are built and bounded in one process."""
 
     max_engines: int = 2000
-    # Connections this process holds open across every tenant, idle pooled ones included.
+    # Connections this process holds open to each database server, idle pooled ones included.
     connection_budget: int = 20
     acquire_timeout: float = 2.0
     idle_timeout: float = 60.0
@@ -87,6 +90,7 @@ class EngineOptions:
 class _Entry:
     engine: sa.Engine
     url: str
+    server: str
     leases: int = 0
     last_used: float = 0.0
 
@@ -104,12 +108,14 @@ class TenantEngines:
 
     def __init__(self, options: EngineOptions | None = None) -> None:
         self.options = options or EngineOptions()
-        self.budget = ConnectionBudget(
-            self.options.connection_budget, self.options.acquire_timeout
-        )
+        self._budgets: dict[str, ConnectionBudget] = {}
+        self._watchers: dict[str, Callable[[], None]] | None = None
+        # server -> (monotonic time, error) of its last failed connection, until one succeeds
+        self._failures: dict[str, tuple[float, str]] = {}
         self.evictions = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        self._budget_lock = threading.Lock()
         self._instrumented: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
         self._stop = threading.Event()
         self._reaper: threading.Thread | None = None
@@ -126,7 +132,10 @@ class TenantEngines:
                 )  # the registry moved it
                 entry = None
             if entry is None:
-                entry = _Entry(self._create(record), record.database_url)
+                server = server_key(record)
+                entry = _Entry(
+                    self._create(record, server), record.database_url, server
+                )
                 self._entries[record.id] = entry
                 stale.extend(self._over_cap())
             self._entries.move_to_end(record.id)
@@ -142,7 +151,8 @@ class TenantEngines:
             if entry is not None:
                 entry.leases = max(0, entry.leases - 1)
                 entry.last_used = time.monotonic()
-                if entry.leases == 0 and self.budget.waiting:
+                waiting = self._budgets[entry.server].waiting
+                if entry.leases == 0 and waiting:
                     self._close_idle(entry)
 
     def discard(self, tenant_id: str) -> None:
@@ -177,14 +187,59 @@ class TenantEngines:
         with self._lock:
             return list(self._entries)
 
+    def budget_for(self, server: str) -> ConnectionBudget:
+        """Return the connection budget of one database server (made on first use)."""
+        with self._budget_lock:
+            budget = self._budgets.get(server)
+            if budget is None:
+                budget = ConnectionBudget(
+                    self.options.connection_budget, self.options.acquire_timeout
+                )
+                if self._watchers is not None:
+                    budget.watch(**self._watchers)
+                self._budgets[server] = budget
+            return budget
+
+    def watch(
+        self, *, on_open: Callable[[], None], on_close: Callable[[], None]
+    ) -> None:
+        """Call ``on_open`` / ``on_close`` as any connection opens or closes (metrics)."""
+        with self._budget_lock:
+            self._watchers = {"on_open": on_open, "on_close": on_close}
+            for budget in self._budgets.values():
+                budget.watch(**self._watchers)
+
+    def servers(self) -> dict[str, dict[str, int]]:
+        """Return each server's open connections, budget and waiting threads."""
+        with self._budget_lock:
+            budgets = dict(self._budgets)
+        return {
+            server: {"open": b.open, "limit": b.limit, "waiting": b.waiting}
+            for server, b in sorted(budgets.items())
+        }
+
+    def unreachable_servers(self, within: float = 60.0) -> dict[str, str]:
+        """Return the servers whose last connection attempt failed (in ``within`` seconds)."""
+        now = time.monotonic()
+        return {
+            server: f"{error}, {now - when:.0f}s ago"
+            for server, (when, error) in sorted(self._failures.items())
+            if now - when <= within
+        }
+
     def stats(self) -> dict[str, int]:
-        """Return gauges for metrics and health: engines, connections, peak, evictions."""
+        """Return gauges for metrics and health: engines, connections, peak, evictions.
+
+        Connections are summed over servers; the peak and budget are per server.
+        """
+        with self._budget_lock:
+            budgets = list(self._budgets.values())
         return {
             "engines": len(self._entries),
-            "connections_open": self.budget.open,
-            "connections_peak": self.budget.peak,
-            "connections_opened": self.budget.opened,
-            "connection_budget": self.budget.limit,
+            "connections_open": sum(b.open for b in budgets),
+            "connections_peak": max((b.peak for b in budgets), default=0),
+            "connections_opened": sum(b.opened for b in budgets),
+            "connection_budget": self.options.connection_budget,
             "evictions": self.evictions,
         }
 
@@ -198,13 +253,14 @@ class TenantEngines:
                 self.evictions += 1
         return evicted
 
-    def _relieve_pressure(self) -> None:
-        """Close idle pools, least recently used first, until the budget has room."""
+    def _relieve_pressure(self, server: str) -> None:
+        """Close the server's idle pools, least recently used first, until its budget has room."""
+        budget = self._budgets[server]
         with self._lock:
             for entry in list(self._entries.values()):
-                if self.budget.open < self.budget.limit:
+                if budget.open < budget.limit:
                     return
-                if entry.leases == 0:
+                if entry.leases == 0 and entry.server == server:
                     self._close_idle(entry)
 
     def _close_idle(self, entry: _Entry) -> bool:
@@ -215,7 +271,7 @@ class TenantEngines:
         entry.engine.dispose()
         return True
 
-    def _create(self, record: TenantRecord) -> sa.Engine:
+    def _create(self, record: TenantRecord, server: str) -> sa.Engine:
         opts = self.options
         # Row data never reaches a log line through an exception's message.
         kwargs: dict[str, Any] = {
@@ -241,18 +297,25 @@ class TenantEngines:
         factory = opts.engine_factory or (lambda rec, kw: sa.create_engine(url, **kw))
         engine = factory(record, kwargs)
         if engine not in self._instrumented:
-            self._instrument(engine, record)
+            self._instrument(engine, record, server)
             self._instrumented.add(engine)
         return engine
 
-    def _instrument(self, engine: sa.Engine, record: TenantRecord) -> None:
+    def _instrument(self, engine: sa.Engine, record: TenantRecord, server: str) -> None:
+        def on_result(error: str | None) -> None:
+            if error is None:
+                self._failures.pop(server, None)
+            else:
+                self._failures[server] = (time.monotonic(), error)
+
         guard_connections(
             engine,
             owner=record.id,
             location=redact_url(record.database_url),
-            budget=self.budget,
+            budget=self.budget_for(server),
             identity_check=self.options.identity_check,
-            on_pressure=self._relieve_pressure,
+            on_pressure=lambda: self._relieve_pressure(server),
+            on_connect=on_result,
         )
         # Who is acting reaches the audit triggers (zero cost for read-only work).
         stamp_transactions(engine)

@@ -122,8 +122,24 @@ class TenantBelowMinimumRevision(TenancyError):
     retry_after = 30
 
 
+class TenantMoving(TenancyError):
+    """The tenant's database is being moved to another server; it is back shortly."""
+
+    status = 503
+    slug = "tenant-moving"
+    retry_after = 10
+
+
 class ProvisioningError(TenancyError):
     """Creating, suspending or dropping a tenant failed."""
+
+
+class ServerError(ProvisioningError):
+    """A database server entry is invalid, or an operation on the estate's servers failed."""
+
+
+class MoveError(ProvisioningError):
+    """Moving a tenant between database servers failed (and was rolled back)."""
 
 
 class MigrationError(TenancyError):

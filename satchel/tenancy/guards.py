@@ -35,8 +35,14 @@ def guard_connections(
     budget: ConnectionBudget,
     identity_check: bool,
     on_pressure: Callable[[], None],
+    on_connect: Callable[[str | None], None] | None = None,
 ) -> None:
-    """Attach the connection guards to ``engine``, whose database belongs to ``owner``."""
+    """Attach the connection guards to ``engine``, whose database belongs to ``owner``.
+
+    ``on_connect`` learns whether each new connection reached the server (None) or not
+    (the error's name), for the readiness check's view of the servers.
+    """
+    report = on_connect or (lambda error: None)
 
     @event.listens_for(engine, "do_connect")
     def connect(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:
@@ -47,8 +53,10 @@ def guard_connections(
         except BaseException as exc:
             budget.release()
             if isinstance(exc, dialect.loaded_dbapi.Error):
+                report(type(exc).__name__ if _server_unreachable(exc) else None)
                 raise _unavailable(expected, location, exc) from exc
             raise
+        report(None)
         try:
             found = read_identity(dbapi_connection) if identity_check else expected
         except dialect.loaded_dbapi.Error as exc:
@@ -88,6 +96,17 @@ def guard_connections(
     @event.listens_for(engine, "close_detached")
     def closed_detached(dbapi_connection: Any) -> None:
         budget.release()
+
+
+def _server_unreachable(exc: BaseException) -> bool:
+    """Tell a server that did not answer from one that answered with a refusal.
+
+    A refusal with a SQLSTATE (no such database, no CONNECT right while a move fences the
+    database) comes from a server that is up; none, connection failures (08) and a server
+    starting or stopping (57P) mean it is not serving.
+    """
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(("08", "57P"))
 
 
 def _unavailable(

@@ -34,16 +34,16 @@ def instrument(app: Flask, engines: TenantEngines) -> bool:
     )
     budget = Gauge(
         "satchel_tenancy_connection_budget",
-        "Connections each process may hold open (its connection budget).",
+        "Connections each process may hold open to one database server (its budget).",
         registry=registry,
         multiprocess_mode="liveall",
     )
-    budget.set(engines.budget.limit)
-    open_now.set(engines.budget.open)
+    budget.set(engines.options.connection_budget)
+    open_now.set(engines.stats()["connections_open"])
 
     def on_open() -> None:
         open_now.inc()
         opened.inc()
 
-    engines.budget.watch(on_open=on_open, on_close=open_now.dec)
+    engines.watch(on_open=on_open, on_close=open_now.dec)
     return True

@@ -13,11 +13,23 @@ from __future__ import annotations
 import multiprocessing
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from satchel.tenancy.engines import engine_url
 from satchel.tenancy.errors import MigrationError
 from satchel.tenancy.records import TenantRecord
 from satchel.tenancy.registry import Registry
@@ -30,6 +42,7 @@ from satchel.tenancy.report import (
     TenantOutcome,
 )
 from satchel.tenancy.revisions import head_revision
+from satchel.tenancy.servers import server_key
 from satchel.tenancy.upgrade import upgrade_database
 
 _DURATION = re.compile(r"[0-9]+(ms|s|min|h)?")
@@ -47,11 +60,14 @@ class MigrationSettings:
     lock_timeout: str = "5s"
     statement_timeout: str = "15min"
     tasks_per_worker: int = 500
+    # Databases of one server migrated at once, so no server gets the whole run at once.
+    per_server: int = 2
 
     def __post_init__(self) -> None:
-        if self.parallel < 1 or self.wave_size < 1:
+        if self.parallel < 1 or self.wave_size < 1 or self.per_server < 1:
             raise MigrationError(
-                f"parallel ({self.parallel}) and wave_size ({self.wave_size}) must be >= 1"
+                f"parallel ({self.parallel}), per_server ({self.per_server}) and wave_size"
+                f" ({self.wave_size}) must be >= 1"
             )
         for name in ("lock_timeout", "statement_timeout"):
             if not _DURATION.fullmatch(getattr(self, name)):
@@ -85,20 +101,28 @@ def migrate_tenants(
     registry: Registry | None = None,
     on_outcome: Callable[[TenantOutcome], None] | None = None,
 ) -> MigrationReport:
-    """Upgrade every tenant to head; record revisions in ``registry`` after each wave."""
+    """Upgrade every tenant to head; record revisions in ``registry`` after each wave.
+
+    Within a wave at most ``per_server`` databases of one server migrate at once. A server
+    that cannot be reached fails only its own tenants: the rest of them are not attempted
+    (a rerun picks them up) and the other servers carry on.
+    """
     target = head_revision(settings.script_location)
     waves = plan_waves(records, settings.canary, settings.wave_size)
     started = _now()
     outcomes: list[TenantOutcome] = []
     stopped = False
+    down: dict[str, str] = {}  # server -> why it is considered down for this run
     with _executor(settings) as executor:
         for number, wave in enumerate(waves):
             if stopped:
                 outcomes += [
-                    TenantOutcome(r.id, NOT_ATTEMPTED, wave=number) for r in wave
+                    _outcome_skipped(r, number, "the run stopped at a failure")
+                    for r in wave
                 ]
                 continue
-            results = _run_wave(executor, wave, number, target, settings, on_outcome)
+            run = _WaveRun(executor, number, target, settings, on_outcome, down)
+            results = run.run(wave)
             outcomes += results
             if registry is not None:
                 # Failed tenants keep their entry: their revision may not have been read.
@@ -109,66 +133,140 @@ def migrate_tenants(
                         if o.status in (UPGRADED, SKIPPED)
                     }
                 )
-            stopped = not settings.continue_on_error and any(
-                o.status == FAILED for o in results
-            )
-    return MigrationReport(target, started, _now(), tuple(outcomes))
+            stopped = run.stopped
+    return MigrationReport(target, started, _now(), tuple(outcomes), dict(down))
 
 
-def _run_wave(
-    executor: Executor | None,
-    wave: list[TenantRecord],
-    number: int,
-    target: str,
-    settings: MigrationSettings,
-    on_outcome: Callable[[TenantOutcome], None] | None,
-) -> list[TenantOutcome]:
-    args = (
-        target,
-        settings.script_location,
-        settings.lock_timeout,
-        settings.statement_timeout,
-    )
-    results: list[TenantOutcome] = []
-    if executor is None:
-        for i, record in enumerate(wave):
-            outcome = upgrade_database(record.id, record.database_url, *args)
-            results.append(_finish(outcome, number, on_outcome))
-            if outcome.status == FAILED and not settings.continue_on_error:
-                results += [
-                    TenantOutcome(r.id, NOT_ATTEMPTED, wave=number)
-                    for r in wave[i + 1 :]
-                ]
-                break
-        return results
-    futures: dict[Future, TenantRecord] = {
-        executor.submit(upgrade_database, r.id, r.database_url, *args): r for r in wave
-    }
-    for future in as_completed(futures):
-        if future.cancelled():
-            continue
-        outcome = future.result()
-        results.append(_finish(outcome, number, on_outcome))
-        if outcome.status == FAILED and not settings.continue_on_error:
-            for pending in futures:
-                pending.cancel()  # queued tenants are dropped; in-flight ones finish
-    results += [
-        TenantOutcome(futures[f].id, NOT_ATTEMPTED, wave=number)
-        for f in futures
-        if f.cancelled()
-    ]
-    return results
-
-
-def _finish(
-    outcome: TenantOutcome,
-    wave: int,
-    on_outcome: Callable[[TenantOutcome], None] | None,
+def _outcome_skipped(
+    record: TenantRecord, wave: int, error: str | None = None
 ) -> TenantOutcome:
-    outcome = replace(outcome, wave=wave)
-    if on_outcome is not None:
-        on_outcome(outcome)
-    return outcome
+    return TenantOutcome(
+        record.id, NOT_ATTEMPTED, wave=wave, error=error, server=server_key(record)
+    )
+
+
+class _WaveRun:
+    """One wave: tenants interleaved across servers, bounded in total and per server."""
+
+    def __init__(
+        self,
+        executor: Executor | None,
+        number: int,
+        target: str,
+        settings: MigrationSettings,
+        on_outcome: Callable[[TenantOutcome], None] | None,
+        down: dict[str, str],
+    ) -> None:
+        self.executor, self.number, self.settings = executor, number, settings
+        self.on_outcome, self.down = on_outcome, down
+        self.args = (
+            target,
+            settings.script_location,
+            settings.lock_timeout,
+            settings.statement_timeout,
+        )
+        self.stopped = False
+        self.results: list[TenantOutcome] = []
+
+    def run(self, wave: list[TenantRecord]) -> list[TenantOutcome]:
+        queues: dict[str, deque[TenantRecord]] = {}
+        for record in wave:
+            queues.setdefault(server_key(record), deque()).append(record)
+        in_flight: dict[Future, TenantRecord] = {}
+        busy: dict[str, int] = dict.fromkeys(queues, 0)
+        while True:
+            self._drop_down_servers(queues)
+            for record in self._next_batch(queues, busy, len(in_flight)):
+                if self.executor is None:
+                    self._finish(
+                        record,
+                        upgrade_database(record.id, record.database_url, *self.args),
+                    )
+                    self._drop_down_servers(queues)
+                    continue
+                busy[server_key(record)] += 1
+                future = self.executor.submit(
+                    upgrade_database, record.id, record.database_url, *self.args
+                )
+                in_flight[future] = record
+            if not in_flight:
+                if self.executor is None and any(queues.values()) and not self.stopped:
+                    continue
+                break
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                record = in_flight.pop(future)
+                busy[server_key(record)] -= 1
+                self._finish(record, future.result())
+        for queue in queues.values():
+            reason = "the run stopped at a failure"
+            self.results += [_outcome_skipped(r, self.number, reason) for r in queue]
+        return self.results
+
+    def _next_batch(
+        self, queues: dict[str, deque[TenantRecord]], busy: dict[str, int], running: int
+    ) -> list[TenantRecord]:
+        """Take tenants round-robin over servers while the bounds allow."""
+        if self.stopped:
+            return []
+        batch: list[TenantRecord] = []
+        limit = 1 if self.executor is None else self.settings.parallel - running
+        progress = True
+        while len(batch) < limit and progress:
+            progress = False
+            for server, queue in queues.items():
+                taken = busy[server] + sum(server_key(r) == server for r in batch)
+                if queue and taken < self.settings.per_server and len(batch) < limit:
+                    batch.append(queue.popleft())
+                    progress = True
+        return batch
+
+    def _finish(self, record: TenantRecord, outcome: TenantOutcome) -> None:
+        server = server_key(record)
+        outcome = replace(outcome, wave=self.number, server=server)
+        if outcome.status == FAILED and server not in self.down:
+            reason = _unreachable(record)
+            if reason:
+                self.down[server] = reason
+        if outcome.status == FAILED and server not in self.down:
+            self.stopped = self.stopped or not self.settings.continue_on_error
+        self.results.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def _drop_down_servers(self, queues: dict[str, deque[TenantRecord]]) -> None:
+        for server, reason in self.down.items():
+            queue = queues.get(server)
+            while queue:
+                skipped = _outcome_skipped(
+                    queue.popleft(), self.number, f"server {server} is down: {reason}"
+                )
+                self.results.append(skipped)
+                if self.on_outcome is not None:
+                    self.on_outcome(skipped)
+
+
+def _unreachable(record: TenantRecord) -> str | None:
+    """Return why the tenant's server cannot be reached, or None if it answers."""
+    try:
+        parsed = make_url(engine_url(record.database_url))
+    except sa.exc.ArgumentError:
+        return None
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    engine = sa.create_engine(
+        parsed.set(database="postgres"),
+        poolclass=NullPool,
+        connect_args={"connect_timeout": 3},
+    )
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return None
+    except sa.exc.OperationalError as exc:
+        return type(exc.orig).__name__ if exc.orig is not None else "unreachable"
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from satchel.tenancy.errors import ProvisioningError, RegistryUnavailable
+from satchel.tenancy.journal import ControlEvent
 from satchel.tenancy.records import TenantRecord, redact_url
+from satchel.tenancy.servers import ServerRecord
 
 metadata = sa.MetaData()
 tenants_table = sa.Table(
@@ -19,6 +22,27 @@ tenants_table = sa.Table(
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("revision", sa.Text),
     sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+    sa.Column("server", sa.Text),
+)
+servers_table = sa.Table(
+    "satchel_servers",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("pool_url", sa.Text),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+)
+# Append-only: rows are inserted, never updated (satchel.tenancy.journal).
+events_table = sa.Table(
+    "satchel_control_audit",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False, index=True),
+    sa.Column("details", sa.JSON, nullable=False),
 )
 
 
@@ -27,6 +51,8 @@ class PostgresRegistry:
 
     The table is created on first write. Connections come from a small pool of its own,
     with short connect and statement timeouts so a sick control plane answers 503 fast.
+    A read is one transaction: no pre-ping (it costs a transaction of its own); a pooled
+    connection the server closed is retried once on a new one instead.
     """
 
     def __init__(self, url: str, *, timeout_seconds: int = 3) -> None:
@@ -36,7 +62,7 @@ class PostgresRegistry:
             pool_size=2,
             max_overflow=2,
             pool_timeout=timeout_seconds,
-            pool_pre_ping=True,
+            pool_recycle=300,
             hide_parameters=True,  # registry rows hold database URLs
             connect_args={
                 "connect_timeout": timeout_seconds,
@@ -95,25 +121,68 @@ class PostgresRegistry:
         """Raise RegistryUnavailable unless the control-plane database answers."""
         self._read(sa.select(tenants_table).limit(1))
 
+    def servers(self) -> list[ServerRecord]:
+        """Return every database server of the estate, ordered by name."""
+        rows = self._rows(sa.select(servers_table).order_by(servers_table.c.name))
+        return [
+            ServerRecord(r.name, r.url, r.pool_url, r.capacity, r.state) for r in rows
+        ]
+
+    def put_server(self, server: ServerRecord) -> None:
+        """Add a database server, or replace the entry of the same name."""
+        values = {"name": server.name, **server.as_dict()}
+        statement = pg_insert(servers_table).values(**values)
+        self._write(
+            statement.on_conflict_do_update(
+                index_elements=["name"], set_=server.as_dict()
+            )
+        )
+
+    def record_event(self, event: ControlEvent) -> None:
+        """Append one row to ``satchel_control_audit``."""
+        self._write(sa.insert(events_table).values(**event.as_dict()))
+
+    def events(self, subject: str | None = None) -> list[ControlEvent]:
+        """Return the control plane's audit, oldest first (only ``subject``'s if given)."""
+        statement = sa.select(events_table).order_by(events_table.c.id)
+        if subject is not None:
+            statement = statement.where(events_table.c.subject == subject)
+        return [
+            ControlEvent(r.action, r.subject, r.actor, r.details, r.at)
+            for r in self._rows(statement)
+        ]
+
     def dispose(self) -> None:
         """Close the registry's pooled connections."""
         self._engine.dispose()
 
     def _read(self, statement: sa.Select) -> list[TenantRecord]:
+        return [
+            TenantRecord(
+                id=row.id,
+                database_url=row.database_url,
+                status=row.status,
+                revision=row.revision,
+                server=row.server,
+            )
+            for row in self._rows(statement)
+        ]
+
+    def _rows(self, statement: sa.Select) -> list[sa.Row]:
         try:
             self._ensure_table()
-            with self._engine.connect() as conn:
-                return [
-                    TenantRecord(
-                        id=row.id,
-                        database_url=row.database_url,
-                        status=row.status,
-                        revision=row.revision,
-                    )
-                    for row in conn.execute(statement)
-                ]
+            try:
+                return self._select(statement)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                return self._select(statement)  # the pool was stale: once more, afresh
         except SQLAlchemyError as exc:
             raise self._unavailable(exc) from exc
+
+    def _select(self, statement: sa.Select) -> list[sa.Row]:
+        with self._engine.connect() as conn:
+            return list(conn.execute(statement))
 
     def _write(self, statement: sa.Executable, params: list | None = None) -> None:
         try:
@@ -130,6 +199,13 @@ class PostgresRegistry:
             return
         with self._engine.begin() as conn:
             metadata.create_all(conn, checkfirst=True)
+            # Registries made before servers existed gain the column in place (checked
+            # first: ALTER takes an exclusive lock even when there is nothing to add).
+            columns = sa.inspect(conn).get_columns("satchel_tenants")
+            if "server" not in {column["name"] for column in columns}:
+                conn.exec_driver_sql(
+                    "ALTER TABLE satchel_tenants ADD COLUMN server text"
+                )
         self._table_ready = True
 
     def _unavailable(self, exc: SQLAlchemyError) -> RegistryUnavailable:
@@ -147,4 +223,5 @@ def _row(record: TenantRecord) -> dict[str, str | None]:
         "database_url": record.database_url,
         "status": record.status,
         "revision": record.revision,
+        "server": record.server,
     }

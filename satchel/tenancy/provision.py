@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from satchel.tenancy.engines import engine_url
 from satchel.tenancy.errors import ProvisioningError
 from satchel.tenancy.identity import write_identity
+from satchel.tenancy.journal import ControlEvent, current_actor
 from satchel.tenancy.upgrade import upgrade_database
 from satchel.tenancy.records import ACTIVE, TenantRecord, redact_url, validate_tenant_id
 from satchel.tenancy.report import FAILED
@@ -33,6 +34,7 @@ from satchel.tenancy.roles import (
     with_login,
 )
 from satchel.tenancy.runtime import Tenancy
+from satchel.tenancy.servers import place, server_of, tenant_counts
 
 MAINTENANCE_DATABASE = "postgres"
 
@@ -43,14 +45,21 @@ def create_tenant(
     *,
     database_url: str | None = None,
     template: str | None = None,
+    server: str | None = None,
 ) -> TenantRecord:
-    """Provision a tenant and register it; ``template`` copies a migrated template database."""
+    """Provision a tenant and register it; ``template`` copies a migrated template database.
+
+    With database servers registered, the database goes to ``server`` or to the one the
+    placement policy picks (:func:`satchel.tenancy.servers.place`), unless ``database_url``
+    names it outright.
+    """
     validate_tenant_id(tenant_id)
     if tenancy.registry.get(tenant_id) is not None:
         raise ProvisioningError(
             f"tenant {tenant_id!r} already exists; pick another id or drop it first"
         )
-    url = with_login(database_url or tenancy.database_url(tenant_id), tenancy.login)
+    direct, serving, placed = _placement(tenancy, tenant_id, database_url, server)
+    url = with_login(direct, tenancy.login)
     role = tenancy.settings.runtime_role if is_postgres(url) else None
     create_database(url, template=template, runtime_role=role)
     try:
@@ -58,13 +67,52 @@ def create_tenant(
         revision = migrate_one(tenancy, tenant_id, url)
         if role:
             _seal(url, role)
-        record = TenantRecord(tenant_id, registry_url(url, role), ACTIVE, revision)
+        record = TenantRecord(
+            tenant_id, registry_url(serving, role), ACTIVE, revision, placed
+        )
         tenancy.registry.add(record)
     except BaseException:
         drop_database(url)  # leave nothing half-made behind
         raise
-    tenancy.cache.invalidate()
+    if placed:
+        how = "--database-url" if database_url else "--server" if server else None
+        detail = {"server": placed, "policy": how or tenancy.settings.placement}
+        event = ControlEvent("tenant-placed", tenant_id, current_actor(), detail)
+        tenancy.registry.record_event(event)
+    tenancy.announce(tenant_id)
     return record
+
+
+def _placement(
+    tenancy: Tenancy, tenant_id: str, database_url: str | None, server: str | None
+) -> tuple[str, str, str | None]:
+    """Return the direct URL to create at, the URL to register and the server's name."""
+    if database_url:
+        if server:
+            raise ProvisioningError(
+                "give either --database-url or --server, not both: the URL already says"
+                " where the database is"
+            )
+        found = server_of(
+            TenantRecord(tenant_id, database_url), tenancy.registry.servers()
+        )
+        return database_url, database_url, found
+    servers = tenancy.registry.servers()
+    template = tenancy.database_url(tenant_id)
+    if not servers:
+        if server:
+            raise ProvisioningError(
+                f"no database servers are registered, so none is named {server!r}; add one"
+                " with 'flask tenants servers add' or leave --server out"
+            )
+        return template, template, None
+    counts = tenant_counts(tenancy.registry.all(), servers)
+    chosen = place(servers, counts, policy=tenancy.settings.placement, named=server)
+    return (
+        chosen.tenant_url(template, direct=True),
+        chosen.tenant_url(template),
+        chosen.name,
+    )
 
 
 def migrate_one(tenancy: Tenancy, tenant_id: str, url: str) -> str | None:
@@ -83,7 +131,7 @@ def set_status(tenancy: Tenancy, tenant_id: str, status: str) -> TenantRecord:
     """Suspend or resume a tenant."""
     record = _existing(tenancy, tenant_id).with_status(status)
     tenancy.registry.put(record)
-    tenancy.cache.invalidate()
+    tenancy.announce(tenant_id)
     return record
 
 
@@ -91,7 +139,7 @@ def drop_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
     """Unregister a tenant, close its connections and drop its database."""
     record = _existing(tenancy, tenant_id)
     tenancy.registry.remove(tenant_id)
-    tenancy.cache.invalidate()
+    tenancy.announce(tenant_id)
     tenancy.engines.discard(tenant_id)
     drop_database(with_login(record.database_url, tenancy.login))
     return record

@@ -11,7 +11,9 @@ from satchel.tenancy.errors import InvalidTenantId
 
 ACTIVE = "active"
 SUSPENDED = "suspended"
-STATUSES = (ACTIVE, SUSPENDED)
+# Suspended for a move between database servers: 503 with Retry-After, not 403.
+MOVING = "moving"
+STATUSES = (ACTIVE, SUSPENDED, MOVING)
 
 # A tenant id is one DNS label: it is the sub-domain the tenant is served at.
 _SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -43,6 +45,8 @@ class TenantRecord:
     database_url: str
     status: str = ACTIVE
     revision: str | None = None
+    # The database server (satchel.tenancy.servers) the database is on; None: not recorded.
+    server: str | None = None
 
     def __post_init__(self) -> None:
         validate_tenant_id(self.id)
@@ -67,5 +71,5 @@ class TenantRecord:
         # Never let a password reach a log line through repr().
         return (
             f"TenantRecord(id={self.id!r}, database_url={redact_url(self.database_url)!r},"
-            f" status={self.status!r}, revision={self.revision!r})"
+            f" status={self.status!r}, revision={self.revision!r}, server={self.server!r})"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 UPGRADED = "upgraded"
 SKIPPED = "skipped"  # already at the target: nothing to do
@@ -24,6 +24,7 @@ class TenantOutcome:
     duration_ms: float = 0.0
     wave: int | None = None
     error: str | None = None
+    server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class MigrationReport:
     started_at: str
     finished_at: str
     outcomes: tuple[TenantOutcome, ...]
+    # Servers that could not be reached during the run, with the reason.
+    servers_down: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -44,6 +47,16 @@ class MigrationReport:
         """Return how many tenants ended in each outcome."""
         counts = Counter(outcome.status for outcome in self.outcomes)
         return {status: counts.get(status, 0) for status in OUTCOMES}
+
+    def by_server(self) -> dict[str, dict[str, int]]:
+        """Return how many tenants of each server ended in each outcome."""
+        counts: dict[str, Counter] = {}
+        for outcome in self.outcomes:
+            counts.setdefault(outcome.server or "-", Counter())[outcome.status] += 1
+        return {
+            server: {status: found.get(status, 0) for status in OUTCOMES}
+            for server, found in sorted(counts.items())
+        }
 
     def summary_line(self) -> str:
         """Return the one-line summary printed at the end of a run."""
@@ -60,6 +73,10 @@ class MigrationReport:
             "finished_at": self.finished_at,
             "ok": self.ok,
             "summary": self.summary(),
+            "servers": {
+                server: {**counts, "down": self.servers_down.get(server)}
+                for server, counts in self.by_server().items()
+            },
             "tenants": [asdict(outcome) for outcome in self.outcomes],
         }
         return json.dumps(body, indent=2)

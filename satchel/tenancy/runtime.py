@@ -10,10 +10,12 @@ from satchel.tenancy.engines import EngineOptions, TenantEngines
 from satchel.tenancy.errors import (
     TenancyError,
     TenantBelowMinimumRevision,
+    TenantMoving,
     TenantSuspended,
 )
 from satchel.tenancy.hosts import tenant_from_host
-from satchel.tenancy.records import ACTIVE, TenantRecord, validate_tenant_id
+from satchel.tenancy.notify import ChangeFeed
+from satchel.tenancy.records import ACTIVE, MOVING, TenantRecord, validate_tenant_id
 from satchel.tenancy.registry import Registry, registry_from_url
 from satchel.tenancy.revisions import accepted_revisions
 from satchel.tenancy.roles import login_of
@@ -33,10 +35,17 @@ class TenancySettings:
     database_url_template: str = DEFAULT_DATABASE_URL
     cache_ttl: float = 60.0
     negative_ttl: float = 5.0
+    # A registry that failed a read is tried again after this many seconds, not per request.
+    registry_retry_interval: float = 5.0
     engine_options: EngineOptions = field(default_factory=EngineOptions)
     # PostgreSQL: the role the service runs as, granted data rights only; provisioning and
     # migrations run as this process's own login (satchel.tenancy.roles). None: one role.
     runtime_role: str | None = None
+    # redis://HOST:PORT/DB?prefix=SERVICE: registry writes reach every process within
+    # milliseconds over pub/sub (satchel.tenancy.notify); None: within cache_ttl.
+    change_feed_url: str | None = None
+    # Where `flask tenants create` puts a tenant when servers are registered (servers.py).
+    placement: str = "fewest-tenants"
 
 
 class Tenancy:
@@ -48,7 +57,10 @@ class Tenancy:
         )
         self.settings = settings
         self.cache = CachedRegistry(
-            self.registry, ttl=settings.cache_ttl, negative_ttl=settings.negative_ttl
+            self.registry,
+            ttl=settings.cache_ttl,
+            negative_ttl=settings.negative_ttl,
+            retry_interval=settings.registry_retry_interval,
         )
         # With two roles, every tenant connection of this process uses its own login.
         self.login = (
@@ -58,6 +70,11 @@ class Tenancy:
         if self.login is not None:
             options = replace(options, login=self.login)
         self.engines = TenantEngines(options)
+        self.feed = (
+            ChangeFeed(settings.change_feed_url, self.cache)
+            if settings.change_feed_url
+            else None
+        )
         self._accepted = (
             accepted_revisions(settings.script_location, settings.min_revision)
             if settings.min_revision
@@ -74,6 +91,12 @@ class Tenancy:
     def admit(self, tenant_id: str) -> TenantRecord:
         """Return the tenant's record if it may be served now; raise the reason if not."""
         record = self.cache.lookup(validate_tenant_id(tenant_id))
+        if record.status == MOVING:
+            raise TenantMoving(
+                f"tenant {tenant_id!r} is being moved to another database server;"
+                " 'flask tenants moves' shows the move",
+                detail=f"Tenant {tenant_id!r} is being moved; try again shortly.",
+            )
         if record.status != ACTIVE:
             raise TenantSuspended(
                 f"tenant {tenant_id!r} is {record.status}; resume it to serve it again",
@@ -94,8 +117,16 @@ class Tenancy:
             tenant=validate_tenant_id(tenant_id)
         )
 
+    def announce(self, tenant_id: str) -> None:
+        """Apply a registry write here at once, and tell every other process (change feed)."""
+        self.cache.invalidate()
+        if self.feed is not None:
+            self.feed.publish(tenant_id)
+
     def close(self) -> None:
-        """Dispose every tenant engine (at shutdown or at the end of a test)."""
+        """Stop the change feed and dispose every tenant engine (shutdown, end of a test)."""
+        if self.feed is not None:
+            self.feed.stop()
         self.engines.close()
 
 

@@ -45,8 +45,11 @@ def init_app(
     database_url_template: str = DEFAULT_DATABASE_URL,
     cache_ttl: float = 60.0,
     negative_ttl: float = 5.0,
+    registry_retry_interval: float = 5.0,
     exempt_endpoints: frozenset[str] = EXEMPT_ENDPOINTS,
     runtime_role: str | None = None,
+    change_feed_url: str | None = None,
+    placement: str = "fewest-tenants",
 ) -> Tenancy:
     """Make ``app`` multi-tenant: every non-exempt request runs in its host's tenant.
 
@@ -54,7 +57,9 @@ def init_app(
     application's root (the parent of its instance folder), like the flag store, so the
     service behaves the same whichever directory a command is run from. ``runtime_role``
     (PostgreSQL) splits the owner migrations run as from the role the service runs as:
-    see :mod:`satchel.tenancy.roles`.
+    see :mod:`satchel.tenancy.roles`. ``change_feed_url`` (``redis://...?prefix=SERVICE``)
+    brings suspensions and new tenants to every process within milliseconds; each process
+    subscribes on its first request: see :mod:`satchel.tenancy.notify`.
     """
     root = Path(app.instance_path).parent
     if isinstance(registry, str):
@@ -67,8 +72,11 @@ def init_app(
         database_url_template=anchor_url(database_url_template, root),
         cache_ttl=cache_ttl,
         negative_ttl=negative_ttl,
+        registry_retry_interval=registry_retry_interval,
         engine_options=engine_options or EngineOptions(),
         runtime_role=runtime_role or None,
+        change_feed_url=change_feed_url or None,
+        placement=placement,
     )
     tenancy = Tenancy(registry, settings)
     app.extensions[EXTENSION_KEY] = tenancy
@@ -76,6 +84,9 @@ def init_app(
         app, tenancy.engines
     )  # after satchel.metrics.init_app, if the app has it
     app.config.setdefault("SATCHEL_TENANCY_EXEMPT_ENDPOINTS", exempt_endpoints)
+    if tenancy.feed is not None:
+        # Starts this process's listener; afterwards one int comparison per request.
+        app.before_request(tenancy.feed.ensure_listening)
     app.before_request(_enter_tenant)
     app.after_request(_commit)
     app.teardown_request(_leave_tenant)

@@ -106,3 +106,20 @@ def migrations_v1(tmp_path_factory) -> str:
     shutil.copytree(MIGRATIONS, target, ignore=shutil.ignore_patterns("__pycache__"))
     (target / "versions" / "0002_notes_pinned.py").unlink()
     return str(target)
+
+
+@pytest.fixture(scope="session")
+def second_server():
+    """Yield a second PostgreSQL server (a private cluster on a free port), removed at the end.
+
+    Tests that stop it start it again before they finish, so it stays up for the others.
+    """
+    from tests.tenancy.clusters import PostgresCluster
+
+    cluster = PostgresCluster(
+        max_connections=60, prefix="satchel-estate-", settings="-c fsync=off"
+    )
+    try:
+        yield cluster.start()
+    finally:
+        cluster.remove()

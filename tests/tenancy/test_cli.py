@@ -67,6 +67,7 @@ def test_list_shows_tenants_as_table_and_json(embedded, tmp_path):
         "school-a",
         "active",
         "0002",
+        "-",
         f"sqlite:///{tmp_path}/tenants/school-a.db",
     ]
     rows = json.loads(_run(embedded, "list", "--json").output)
@@ -75,6 +76,7 @@ def test_list_shows_tenants_as_table_and_json(embedded, tmp_path):
             "tenant": "school-a",
             "status": "active",
             "revision": "0002",
+            "server": None,
             "database": f"sqlite:///{tmp_path}/tenants/school-a.db",
         }
     ]

@@ -204,5 +204,8 @@ def test_health_check_warns_when_the_budget_is_full(tmp_path):
     )
     with tenant_scope("a", tenancy=tenancy):
         session().execute(SELECT_1)
-        assert health_check(tenancy) == ("warn", "connection budget full (1 open)")
+        assert health_check(tenancy) == (
+            "warn",
+            "connection budget of server local full (1 open)",
+        )
     tenancy.close()

@@ -245,8 +245,21 @@ def test_plan_waves_rejects_unknown_canaries():
 
 
 BAD_SETTINGS = [
-    ("zero parallel", {"parallel": 0}, "parallel (0) and wave_size (250) must be >= 1"),
-    ("zero wave", {"wave_size": 0}, "parallel (4) and wave_size (0) must be >= 1"),
+    (
+        "zero parallel",
+        {"parallel": 0},
+        "parallel (0), per_server (2) and wave_size (250) must be >= 1",
+    ),
+    (
+        "zero wave",
+        {"wave_size": 0},
+        "parallel (4), per_server (2) and wave_size (0) must be >= 1",
+    ),
+    (
+        "zero per server",
+        {"per_server": 0},
+        "parallel (4), per_server (0) and wave_size (250) must be >= 1",
+    ),
     (
         "injected lock timeout",
         {"lock_timeout": "1s'; DROP TABLE notes; --"},

@@ -113,7 +113,7 @@ def test_registry_from_url_rejects_other_schemes():
     [
         (
             {"status": "paused"},
-            "tenant 'a' has status 'paused'; expected one of ('active', 'suspended')",
+            "tenant 'a' has status 'paused'; expected one of ('active', 'suspended', 'moving')",
         ),
         (
             {"database_url": ""},
@@ -142,6 +142,7 @@ class CountingRegistry:
         self.records = {r.id: r for r in records}
         self.delay = delay
         self.broken = False
+        self.get_delay = 0.0
         self.calls = {"all": 0, "get": 0}
         self._lock = threading.Lock()
 
@@ -154,7 +155,9 @@ class CountingRegistry:
         return list(self.records.values())
 
     def get(self, tenant_id):
-        self.calls["get"] += 1
+        with self._lock:
+            self.calls["get"] += 1
+        time.sleep(self.get_delay)
         if self.broken:
             raise RegistryUnavailable("down for the test")
         return self.records.get(tenant_id)
@@ -213,14 +216,67 @@ def test_only_one_thread_refreshes_a_cold_cache():
 
 
 def test_a_failed_refresh_caches_nothing():
-    """While the registry is down lookups raise; once it is back they succeed."""
+    """A cold cache with the registry down raises; after the retry interval it reads again."""
     backend, clock = CountingRegistry(), Clock()
-    cache = CachedRegistry(backend, ttl=60, negative_ttl=60, clock=clock)
+    cache = CachedRegistry(
+        backend, ttl=60, negative_ttl=60, retry_interval=5, clock=clock
+    )
     backend.broken = True
     for tenant in ("a", "ghost"):
         with pytest.raises(RegistryUnavailable):
             cache.lookup(tenant)
+    assert backend.calls == {"all": 1, "get": 0}  # retried sparingly, not per request
     backend.broken = False
+    clock.now += 5
     assert cache.lookup("a") == A
+    with pytest.raises(TenantNotFound):
+        cache.lookup("ghost")
+
+
+def test_a_stale_snapshot_serves_known_tenants_while_the_registry_is_down():
+    """Past its TTL with the registry down, known tenants are served from the last snapshot."""
+    backend, clock = CountingRegistry(), Clock()
+    cache = CachedRegistry(backend, ttl=60, retry_interval=5, clock=clock)
+    assert cache.lookup("a") == A
+    backend.broken = True
+    clock.now += 61
+    for _ in range(3):
+        assert cache.lookup("a") == A
+    with pytest.raises(RegistryUnavailable):
+        cache.lookup("ghost")
+    assert backend.calls == {"all": 2, "get": 0}
+    assert cache.failure == "down for the test" and cache.snapshot_age() == 61
+    backend.broken = False
+    clock.now += 5
+    assert cache.lookup("a") == A and cache.failure is None
+    assert backend.calls["all"] == 3
+
+
+def test_concurrent_misses_for_one_name_share_a_single_lookup():
+    """Eight threads asking for the same unknown name cause one registry read of it."""
+    backend = CountingRegistry()
+    backend.get_delay = 0.2
+    cache = CachedRegistry(backend, ttl=60)
+    cache.lookup("a")
+
+    def ask(_):
+        with pytest.raises(TenantNotFound):
+            cache.lookup("ghost")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(ask, range(8)))
+    assert backend.calls["get"] == 1
+
+
+def test_a_lookup_that_fails_unexpectedly_is_not_remembered_as_missing():
+    """An error other than an outage reaches the caller and caches nothing for the name."""
+    backend = CountingRegistry()
+    cache = CachedRegistry(backend, ttl=60)
+    cache.lookup("a")
+    backend.get = lambda tenant_id: TenantRecord(tenant_id, "sqlite:///g.db", "frozen")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="frozen"):
+            cache.lookup("ghost")
+    backend.get = lambda tenant_id: None
     with pytest.raises(TenantNotFound):
         cache.lookup("ghost")

@@ -38,7 +38,9 @@ class Settings:
     # Connections this process may hold open across tenants; 0 keeps the pooler's default
     # (20 direct, 2000 client connections through PgBouncer).
     tenant_db_connection_budget: int = 0
-    # Feature flag store: a YAML file (embedded default) or redis://host:port/db.
+    # Feature flag store: a YAML file (embedded default) or redis://host:port/db. A Redis
+    # store also carries tenant registry changes, so a suspension reaches every process at
+    # once (without it: within the registry cache's 60 s).
     flags_store: str = "file://instance/flags.yaml"
     # Bearer tokens: who issues them, for whom, and the key that verifies them.
     jwt_issuer: str = "https://auth.satchel.localhost"

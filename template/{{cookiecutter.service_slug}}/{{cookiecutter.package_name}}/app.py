@@ -46,6 +46,10 @@ def create_app(overrides: dict | None = None) -> Flask:
             connection_budget=settings.tenant_db_connection_budget or None,
         ),
         runtime_role=settings.tenant_db_runtime_role,
+        # The flags' Redis also carries registry changes: a suspension applies at once.
+        change_feed_url=(
+            settings.flags_store if settings.flags_store.startswith("redis") else None
+        ),
     )
     health.register_check(app, "tenant-registry", tenancy.health_check)
     auth.init_app(
