@@ -176,8 +176,10 @@ def _audit_finding(migration: Migration, call: TableCall, message: str) -> Findi
         call.line,
         "SAT-DAT-004",
         message,
-        f'call `audit.install(op)` and `audit.track(op, "{call.table or "<table>"}")` after'
-        " creating it (from satchel import audit), or waive above it:"
+        # A migration that has run on a tenant is never edited: the fix is a new one.
+        "add a new migration (`alembic revision -m 'audit <table>'`) that calls"
+        f' `audit.install(op)` and `audit.track(op, "{call.table or "<table>"}")` (from'
+        " satchel import audit), or waive above it:"
         " `# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`",
     )
 

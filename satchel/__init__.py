@@ -18,6 +18,7 @@ MODULES = (
     "config",
     "logs",
     "request_id",
+    "sessions",
     "errors",
     "metrics",
     "health",

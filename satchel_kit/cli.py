@@ -13,6 +13,7 @@ import click
 # name -> "module:attribute" of a click command; each module owns one subcommand.
 SUBCOMMANDS: dict[str, str] = {
     "adopt": "satchel_kit.adopt.command:adopt",
+    "fleet": "satchel_kit.fleet.command:fleet",
 }
 
 

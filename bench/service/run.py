@@ -109,11 +109,20 @@ def server(command: list[str], port: int, env: dict[str, str]):
 
 
 def wrk(
-    url: str, headers: dict[str, str], duration: int, connections: int
+    url: str,
+    headers: dict[str, str],
+    duration: int,
+    connections: int,
+    script: Path | None = None,
 ) -> dict[str, float]:
-    """Warm up, then measure; return req/s and p50/p99 latency in milliseconds."""
+    """Warm up, then measure; return req/s and p50/p99 latency in milliseconds.
+
+    ``script`` is a wrk Lua script that builds the requests (methods, bodies, hosts).
+    """
     header_args = [arg for k, v in headers.items() for arg in ("-H", f"{k}: {v}")]
     base = ["wrk", "-t2", f"-c{connections}", "--latency", *header_args]
+    if script is not None:
+        base += ["-s", str(script)]
     subprocess.run([*base, "-d2s", url], check=True, capture_output=True)
     output = subprocess.run(
         [*base, f"-d{duration}s", url], check=True, capture_output=True, text=True

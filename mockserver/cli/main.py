@@ -177,6 +177,11 @@ def up(
     show_default=True,
     help="enforce: 401 for a request without the credentials its operation requires.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a spec with flaws (invalid examples, ...) instead of warning about them.",
+)
 @click.option("--quiet", is_flag=True, help="No request log lines.")
 @click.option("--no-reload", is_flag=True, help="Do not watch files for changes.")
 def serve(
@@ -187,6 +192,7 @@ def serve(
     scenario: str | None,
     seed: int,
     security: str,
+    strict: bool,
     quiet: bool,
     no_reload: bool,
 ) -> None:
@@ -199,6 +205,7 @@ def serve(
         seed=seed,
         scenario=scenario,
         security=security == "enforce",
+        strict=strict,
     )
     run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
 

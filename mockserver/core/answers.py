@@ -93,8 +93,8 @@ class AnswerBuilder:
         if response is None:
             raise AnswerError(
                 f"{name} declares no {status} response "
-                f"(declared: {', '.join(operation.responses)}).",
-                file=origin or None,
+                f"(declared: {', '.join(operation.responses) or 'none'}).",
+                file=origin or self.locate(operation, "/responses"),
             )
         media = pick_media_type(response, media_type)
         if inline is not MISSING_BODY:
@@ -171,6 +171,9 @@ class AnswerBuilder:
                     resolve=self.resolve,
                     base=media.schema_uri,
                     version=self.version,
+                    # The last try ignores the schemas' own examples: vendored specs'
+                    # nested examples often contradict their schemas.
+                    offered=attempt < _GENERATION_TRIES - 1,
                 )
             except GenerationError as exc:
                 last_issue = exc.message

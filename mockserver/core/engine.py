@@ -10,6 +10,7 @@ validation and a dict lookup.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -33,10 +34,11 @@ from mockserver.core.misses import (
     problem_answer,
     spec_answer_to_invalid,
     spec_answer_to_unauthorized,
+    with_note,
 )
 from mockserver.core.overlay import Overlay, load_overlay
 from mockserver.core.plans import Plan, Planner
-from mockserver.core.prefer import PreferInvalid, parse_prefer
+from mockserver.core.prefer import PreferInvalid, parse_prefer, prefer_in_query
 from mockserver.core.recordings import Recordings, load_recordings, recordings_path
 from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
@@ -71,6 +73,7 @@ class Engine:
         eager_limit: int = EAGER_LIMIT,
         security: bool = True,
         recordings: Recordings | None = None,
+        strict: bool = True,
     ) -> None:
         self.name = name
         self.spec = spec
@@ -87,7 +90,7 @@ class Engine:
         self._plans: dict[Operation, Plan] = {}
         try:
             self._planner = Planner(
-                spec, self.overlay, self._builder, security=security
+                spec, self.overlay, self._builder, security=security, lenient=not strict
             )
             if len(spec.operations) <= eager_limit:
                 self._plans = self._planner.plans(spec.operations)
@@ -95,9 +98,14 @@ class Engine:
             raise AnswersInvalid([*exc.errors, *replay_errors]) from None
         if replay_errors:
             raise AnswersInvalid(replay_errors)
+        self._unanswerable: dict[Operation, AnswersInvalid] = {
+            op: AnswersInvalid(list(reasons))
+            for op, reasons in self._planner.unanswerable.items()
+        }
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
         self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
+        self._refusals: dict[tuple[Operation, int], MockResponse | None] = {}
         self.use_scenario(scenario)
 
     @classmethod
@@ -110,20 +118,34 @@ class Engine:
         seed: int = 0,
         scenario: str | None = None,
         security: bool = True,
+        strict: bool = True,
     ) -> Engine:
-        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec)."""
+        """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec).
+
+        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`).
+        """
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
         recordings = load_recordings(recorded) if recorded.is_file() else None
         return cls(
             name,
-            load_spec(spec_path),
+            load_spec(spec_path, lenient=not strict),
             overlay,
             seed=seed,
             scenario=scenario,
             security=security,
             recordings=recordings,
+            strict=strict,
         )
+
+    @property
+    def warnings(self) -> tuple[Exception, ...]:
+        """Return what a lenient engine worked around: spec problems, then skipped answers.
+
+        Each reads ``file:line: message``. Big specs build answers on first use, so their
+        answer warnings grow as operations are called or warmed.
+        """
+        return (*self.spec.warnings, *self._planner.warnings)
 
     @property
     def scenarios(self) -> tuple[str, ...]:
@@ -155,6 +177,8 @@ class Engine:
         ):
             return self._preflight(request, origin)
         response = self._answer(request, replay)
+        if request.method == "HEAD" and response.body:  # a declared HEAD: never a body
+            response = replace(response, body=b"")
         return response if origin is None else with_origin(response, origin)
 
     def _answer(self, request: MockRequest, replay: bool = True) -> MockResponse:
@@ -166,6 +190,9 @@ class Engine:
         """
         found = self.spec.match(request.method, request.path)
         if isinstance(found, Miss):
+            own = self._spec_405(found) if found.status == 405 else None
+            if own is not None:
+                return own
             answer = miss_answer(
                 self.name, self.spec.base_path, request.method, request.path, found
             )
@@ -213,7 +240,12 @@ class Engine:
         except RequestInvalid as exc:
             if recorded is not None and recorded[0] is not None:
                 return self.replay.answer(recorded[0])
-            own = spec_answer_to_invalid(plan.answers, exc)
+            own = spec_answer_to_invalid(
+                plan.answers,
+                exc,
+                lambda status: self._declared_for(plan, status),
+                plan.operation.responses,
+            )
             if own is not None:
                 return own
             answer = problem_answer(exc.to_problem(), "mock: invalid request")
@@ -223,7 +255,7 @@ class Engine:
             if condition.matches(found.path_params, query, headers, valid.body):
                 break
         else:
-            prefer = headers.get("prefer")
+            prefer = headers.get("prefer") or prefer_in_query(query)
             if prefer:
                 response = self._preferred(plan, prefer)
             elif recorded is None:
@@ -296,7 +328,11 @@ class Engine:
 
     def pending(self) -> list[Operation]:
         """Return the operations whose answers are not built yet (last one first)."""
-        return [op for op in reversed(self.spec.operations) if op not in self._plans]
+        return [
+            op
+            for op in reversed(self.spec.operations)
+            if op not in self._plans and op not in self._unanswerable
+        ]
 
     def warm(self, operation: Operation) -> tuple[MockError, ...]:
         """Build one operation's answers ahead of use; return its failures, if any."""
@@ -309,8 +345,19 @@ class Engine:
         return ()
 
     def _plan(self, operation: Operation) -> Plan:
-        """Build, keep and return one operation's plan (big specs build them on first use)."""
-        plan = self._planner.plans((operation,))[operation]
+        """Build, keep and return one operation's plan (big specs build them on first use).
+
+        Raise :class:`AnswersInvalid` saying why when it cannot be answered (kept, so a
+        lenient engine explains it on every call without building it again).
+        """
+        known = self._unanswerable.get(operation)
+        if known is not None:
+            raise known
+        plan = self._planner.plans((operation,)).get(operation)
+        if plan is None:
+            reasons = self._planner.unanswerable.get(operation, [])
+            known = self._unanswerable[operation] = AnswersInvalid(list(reasons))
+            raise known
         self._plans[operation] = plan
         return plan
 
@@ -335,6 +382,10 @@ class Engine:
         response = plan.answers.get((status, preference.example))
         if response is not None:
             return response
+        if preference.example is None:  # e.g. 404 under a "4XX" or default response
+            response = self._declared_for(plan, status)
+            if response is not None:
+                return response
         statuses = sorted({s for s, _ in plan.answers})
         if status not in statuses:
             detail = (
@@ -347,7 +398,9 @@ class Engine:
                 f"Prefer example={preference.example}: {plan.label} {status} has no such "
                 f"example; available: {', '.join(names) or 'none'}."
             )
-        return self._prefer_problem(plan, detail)
+        # As Prism: the requested status or example is content the mock cannot find (404);
+        # a Prefer header that does not parse stays a 400.
+        return self._prefer_problem(plan, detail, 404)
 
     def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
         """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
@@ -355,7 +408,9 @@ class Engine:
         route = route_of(self.spec.base_path, operation)
         detail = unauthorized_detail(self.name, operation.method, route, guard, missing)
         challenge = guard.challenge(self.name)
-        own = spec_answer_to_unauthorized(plan.answers, detail, challenge)
+        own = spec_answer_to_unauthorized(
+            plan.answers, detail, challenge, lambda s: self._declared_for(plan, s)
+        )
         if own is not None:
             return own
         problem = Problem(
@@ -366,9 +421,57 @@ class Engine:
         )
         return self._respond(problem_answer(problem, "mock: missing credentials"), plan)
 
+    def _spec_405(self, miss: Miss) -> MockResponse | None:
+        """Answer a wrong method with the path's own 405 (or default) response, if declared.
+
+        The path's first operation that declares one speaks for the path; ``Allow`` lists
+        the methods it has, as RFC 9110 requires.
+        """
+        for candidate in miss.candidates:
+            try:
+                plan = self._plans.get(candidate.operation) or self._plan(
+                    candidate.operation
+                )
+            except AnswersInvalid:
+                continue
+            declared = self._declared_for(plan, 405)
+            if declared is not None:
+                allow = (("allow", ", ".join(miss.allowed)),)
+                note = f"spec 405 response: {miss.method} is not one of {allow[0][1]}"
+                return with_note(declared, note, allow)
+        return None
+
+    def _declared_for(self, plan: Plan, status: int) -> MockResponse | None:
+        """Return the spec's answer for one of the mock's own refusals, built once.
+
+        The operation's exact response for ``status``, else its range ("4XX") or
+        ``default`` response answered with ``status``; None when the spec declares none
+        (the mock then answers problem+json) or no valid body can be built for it.
+        """
+        key = (plan.operation, status)
+        if key in self._refusals:
+            return self._refusals[key]
+        found = plan.answers.get((status, None))
+        if found is None and response_for(plan.operation, status) is not None:
+            named = plan.overlay_examples.get(str(status), {})
+            for variant in (0, 1):  # the spec's example, else generated data
+                try:
+                    answer = self._builder.build(
+                        plan.operation, status, named, variant=variant
+                    )
+                except MockError:
+                    continue
+                found = self._respond(answer, plan)
+                break
+        self._refusals[key] = found
+        return found
+
     def _forbidden(self, plan: Plan, refused: str) -> MockResponse:
         """Answer 403: the token names another tenant than the host's (tenant_tokens)."""
         route = route_of(self.spec.base_path, plan.operation)
+        declared = self._declared_for(plan, 403)
+        if declared is not None:
+            return with_note(declared, f"spec 403 response: {route}: {refused}")
         problem = Problem(
             status=403,
             type="tenant-forbidden",
@@ -379,9 +482,12 @@ class Engine:
             problem_answer(problem, "mock: token for another tenant"), plan
         )
 
-    def _prefer_problem(self, plan: Plan, detail: str) -> MockResponse:
-        """Return the 400 problem for an unusable ``Prefer`` header."""
-        problem = Problem(status=400, type="mock-prefer-invalid", detail=detail)
+    def _prefer_problem(
+        self, plan: Plan, detail: str, status: int = 400
+    ) -> MockResponse:
+        """Return the problem for an unusable ``Prefer`` header (400, or 404: not declared)."""
+        slug = "mock-prefer-not-declared" if status == 404 else "mock-prefer-invalid"
+        problem = Problem(status=status, type=slug, detail=detail)
         return self._respond(problem_answer(problem, "mock: Prefer header"), plan)
 
     def _preflight(self, request: MockRequest, origin: str) -> MockResponse:

@@ -62,15 +62,19 @@ def generate(
     max_depth: int = 3,
     for_response: bool = True,
     version: str = "3.0",
+    offered: bool = True,
 ) -> Any:
     """Return a value for ``schema``; the same seed always gives the same value.
 
     ``version`` is the OpenAPI version whose readOnly/writeOnly rules apply: in 3.0 (and
     Swagger 2.0) a readOnly property is left out of requests and a writeOnly one out of
     responses even when required; 3.1 schemas are JSON Schema, where required means required.
+    ``offered=False`` ignores the schemas' own ``example``/``default`` values, for specs
+    whose nested examples contradict their schemas.
     """
     builder = _Builder(random.Random(str(seed)), resolve, max_depth, for_response)
     builder.drop_required_access = version != "3.1"
+    builder.offered = offered
     return builder.value(schema, base, 0)
 
 
@@ -89,6 +93,7 @@ class _Builder:
         self.max_depth = max_depth
         self.for_response = for_response
         self.drop_required_access = True
+        self.offered = True  # use the schemas' own example/default values
 
     def deref(self, schema: Any, base: Any) -> tuple[Any, Any]:
         """Follow ``$ref`` until a concrete schema."""
@@ -119,12 +124,13 @@ class _Builder:
                 return schema[key]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return self.rng.choice(schema["enum"])
-        if "example" in schema:
-            return schema["example"]
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
-            return schema["examples"][0]
-        if "default" in schema:
-            return schema["default"]
+        if self.offered:
+            if "example" in schema:
+                return schema["example"]
+            if isinstance(schema.get("examples"), list) and schema["examples"]:
+                return schema["examples"][0]
+            if "default" in schema:
+                return schema["default"]
         if "allOf" in schema:
             return self.value(self.merge_all_of(schema, base), base, depth)
         for key in ("oneOf", "anyOf"):
@@ -201,6 +207,12 @@ class _Builder:
                     continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
+        for name in sorted(required - result.keys()):
+            if (
+                isinstance(name, str) and extra is not False
+            ):  # required, never described
+                sub = extra if isinstance(extra, dict) else {"type": "string"}
+                result[name] = self.value(sub, base, depth + 1)
         wanted = schema.get("minProperties", 0)
         if not result and isinstance(extra, dict) and depth < self.max_depth:
             wanted = max(wanted, 1)

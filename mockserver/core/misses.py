@@ -8,7 +8,7 @@ path is wrong.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from satchel.openapi import Miss, Operation, RequestInvalid
 from satchel.problems import PROBLEM_MEDIA_TYPE, Problem
@@ -21,6 +21,7 @@ __all__ = [
     "problem_answer",
     "spec_answer_to_invalid",
     "spec_answer_to_unauthorized",
+    "with_note",
 ]
 
 
@@ -69,22 +70,41 @@ def _candidate(base_path: str, operation: Operation, reason: str) -> dict[str, A
     }
 
 
+#: Looks up the spec's answer for a status: its exact, range ("4XX") or default response.
+SpecAnswer = Callable[[int], "MockResponse | None"]
+
+
 def spec_answer_to_invalid(
-    answers: dict[tuple[int, str | None], MockResponse], exc: RequestInvalid
+    answers: dict[tuple[int, str | None], MockResponse],
+    exc: RequestInvalid,
+    declared_for: SpecAnswer | None = None,
+    codes: Iterable[str] = ("400", "415", "422"),
 ) -> MockResponse | None:
     """Return the spec's own answer to an invalid request (Prism's rule), if it declares one.
 
     Malformed bodies take the spec's 400, else its 422; schema violations its 422, else its
-    400; an unsupported media type always gets the mock's 415 problem. The source header
-    keeps the reason, since the spec's example cannot say what was wrong.
+    400; an unsupported media type its 415. Failing those, ``declared_for`` finds the
+    operation's range or ``default`` response for the status itself, so that the answer
+    still conforms to the spec. The source header keeps the reason, since the spec's
+    example cannot say what was wrong.
     """
-    if exc.status == 415:
-        return None
-    for status in (400, 422) if exc.status == 400 else (422, 400):
-        declared = answers.get((status, None))
+    codes = frozenset(codes)
+    detail = exc.to_problem().detail  # the client's text: never a format string
+
+    def note(status: int) -> str:
+        return f"spec {status} response to an invalid request: {detail}"
+
+    statuses = (
+        (415,) if exc.status == 415 else (400, 422) if exc.status == 400 else (422, 400)
+    )
+    for status in statuses:
+        # Only an exact declaration: a "4XX" range is built as 400, yet speaks for 422 too.
+        declared = answers.get((status, None)) if str(status) in codes else None
         if declared is not None:
-            note = f"spec {status} response to an invalid request: {exc.to_problem().detail}"
-            return _noted(declared, note)
+            return with_note(declared, note(status))
+    declared = declared_for(exc.status) if declared_for is not None else None
+    if declared is not None:
+        return with_note(declared, note(exc.status))
     return None
 
 
@@ -92,22 +112,26 @@ def spec_answer_to_unauthorized(
     answers: dict[tuple[int, str | None], MockResponse],
     detail: str,
     challenge: str | None,
+    declared_for: SpecAnswer | None = None,
 ) -> MockResponse | None:
     """Return the spec's own 401 to a request without credentials, if it declares one.
 
-    It gets the ``WWW-Authenticate`` challenge unless the spec declares that header itself
-    (RFC 9110 requires one on a 401), and the source header says what was missing.
+    Its exact 401, else (``declared_for``) its 4XX or ``default`` response. It gets the
+    ``WWW-Authenticate`` challenge unless the spec declares that header itself (RFC 9110
+    requires one on a 401), and the source header says what was missing.
     """
     declared = answers.get((401, None))
+    if declared is None and declared_for is not None:
+        declared = declared_for(401)
     if declared is None:
         return None
     extra = ()
     if challenge is not None and declared.header("www-authenticate") is None:
         extra = (("www-authenticate", challenge),)
-    return _noted(declared, f"spec 401 response: {detail}", extra)
+    return with_note(declared, f"spec 401 response: {detail}", extra)
 
 
-def _noted(
+def with_note(
     declared: MockResponse, note: str, extra: tuple[tuple[str, str], ...] = ()
 ) -> MockResponse:
     """Return ``declared`` with ``note`` as its source header, plus ``extra`` headers."""

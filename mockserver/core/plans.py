@@ -15,8 +15,8 @@ from typing import Any
 
 from satchel.openapi import Operation, Spec
 
-from mockserver.core.answers import AnswerBuilder
-from mockserver.core.errors import AnswersInvalid, MockError, OverlayError
+from mockserver.core.answers import SOURCE_HEADER, Answer, AnswerBuilder
+from mockserver.core.errors import AnswerError, AnswersInvalid, MockError, OverlayError
 from mockserver.core.messages import MockResponse, to_response
 from mockserver.core.overlay import Condition, Overlay, Rule
 from mockserver.core.security import Guard, guard_of
@@ -77,11 +77,18 @@ class Planner:
         builder: AnswerBuilder,
         *,
         security: bool = True,
+        lenient: bool = False,
     ) -> None:
         self.spec = spec
         self.overlay = overlay
         self.builder = builder
         self.security = security
+        #: lenient: the spec's own bad examples become warnings (see _answers), never the
+        #: overlay's, which the team writes.
+        self.lenient = lenient
+        self.warnings: list[MockError] = []
+        #: Operations a lenient planner could not answer at all, and why.
+        self.unanswerable: dict[Operation, list[MockError]] = {}
         errors: list[MockError] = []
         self.examples, self.origins = _overlay_examples(spec, overlay, errors)
         self.base_rules = _rules(
@@ -112,6 +119,7 @@ class Planner:
         own = self.examples.get(operation, {})
         label = operation.operation_id or f"{operation.method} {operation.path}"
         guard, broken = None, False
+        warned = len(self.warnings)
         if self.security:
             try:
                 guard = guard_of(self.spec, operation, label)
@@ -119,11 +127,21 @@ class Planner:
                 errors.append(exc)
                 broken = True
         answers = _answers(
-            self.spec, self.origins, operation, own, self.builder, errors
+            self.spec,
+            self.origins,
+            operation,
+            own,
+            self.builder,
+            errors,
+            self.warnings if self.lenient else None,
         )
         default = answers.get((default_status(operation), None))
         if default is None or broken:
-            return None  # its failure is already in errors
+            if self.lenient and not broken:
+                self.unanswerable[operation] = self.warnings[warned:] or [
+                    MockError(f"{label}: no answer could be built.")
+                ]
+            return None  # its failure is already in errors (or, lenient, in warnings)
         base = tuple(self.base_rules.get(operation, ()))
         rules: dict[str | None, RuleTable] = {None: base}
         for name, table in self.by_scenario.items():
@@ -147,9 +165,17 @@ def _answers(
     own: dict[str, dict[str, Any]],
     builder: AnswerBuilder,
     errors: list[MockError],
+    warnings: list[MockError] | None = None,
 ) -> dict[tuple[int, str | None], MockResponse]:
-    """Build the default answer and every named example of every declared status."""
+    """Build the default answer and every named example of every declared status.
+
+    With ``warnings`` (a lenient engine), a spec example that does not validate is skipped
+    (the default answer falls back to generated data) and the failure becomes a warning.
+    """
     answers = {}
+    warned: set[str] = set()  # the default answer and its named example fail alike
+    if not operation.responses and warnings is not None:
+        return _no_responses(spec, operation, builder, warnings)
     for status in declared_statuses(operation):
         response = response_for(operation, status)
         named = own.get(str(status), {})
@@ -164,10 +190,56 @@ def _answers(
                     operation, status, named, example=name, origin=origin
                 )
             except MockError as exc:
-                errors.append(exc)
-                continue
+                if warnings is None or origin:
+                    errors.append(exc)
+                    continue
+                where = f"{operation.pointer}/responses/{response.status}"
+                if name is not None:
+                    _warn_once(
+                        warnings, exc, _located(exc, where, "Skipped it."), warned
+                    )
+                    continue
+                try:  # the default answer, from the schema instead of the bad example
+                    answer = builder.build(operation, status, named, variant=1)
+                except MockError as again:
+                    _warn_once(warnings, exc, _located(exc, where, ""), warned)
+                    _warn_once(warnings, again, _located(again, where, ""), warned)
+                    continue
+                note = "Served generated data instead."
+                _warn_once(warnings, exc, _located(exc, where, note), warned)
             answers[status, name] = to_response(answer, spec.base_path, operation)
     return answers
+
+
+def _located(error: MockError, pointer: str, note: str) -> AnswerError:
+    """Return ``error`` as a warning naming the spec pointer, and what the mock did instead."""
+    message = f"{pointer}: {error.message}" + (f" {note}" if note else "")
+    return AnswerError(message, file=error.file, line=error.line, hint=error.hint)
+
+
+def _warn_once(
+    warnings: list[MockError], cause: MockError, warning: MockError, seen: set[str]
+) -> None:
+    """Add ``warning`` unless one for the same ``cause`` was already added."""
+    if str(cause) not in seen:
+        seen.add(str(cause))
+        warnings.append(warning)
+
+
+def _no_responses(
+    spec: Spec, operation: Operation, builder: AnswerBuilder, warnings: list[MockError]
+) -> dict[tuple[int, str | None], MockResponse]:
+    """Answer an operation that declares no responses (OpenAPI 3.1 allows it) 200, no body."""
+    label = operation.operation_id or f"{operation.method} {operation.path}"
+    warnings.append(
+        AnswerError(
+            f"{label} declares no responses; answered 200 with no body.",
+            file=builder.locate(operation, ""),
+            hint="Declare its responses so the mock can answer as the service does.",
+        )
+    )
+    answer = Answer(200, ((SOURCE_HEADER, "mock: no response declared"),), b"")
+    return {(200, None): to_response(answer, spec.base_path, operation)}
 
 
 def _overlay_examples(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Preference", "PreferInvalid", "parse_prefer"]
+__all__ = ["Preference", "PreferInvalid", "parse_prefer", "prefer_in_query"]
 
 
 class PreferInvalid(ValueError):
@@ -55,3 +55,16 @@ def parse_prefer(header: str | None) -> Preference:
                 raise PreferInvalid(f"Prefer dynamic={value!r} must be true or false.")
             dynamic = value.lower() == "true"
     return Preference(code=code, example=example, dynamic=dynamic)
+
+
+#: Prism's query-string form of Prefer (``?__code=404&__example=gone``), for clients that
+#: cannot set headers: the same three preferences.
+_QUERY_PREFER = (("__code", "code"), ("__example", "example"), ("__dynamic", "dynamic"))
+
+
+def prefer_in_query(query: dict[str, list[str]]) -> str | None:
+    """Return a Prefer header value built from ``__code``/``__example``/``__dynamic``."""
+    if not query:
+        return None
+    parts = [f"{name}={query[key][0]}" for key, name in _QUERY_PREFER if key in query]
+    return ", ".join(parts) or None

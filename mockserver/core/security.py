@@ -9,6 +9,9 @@ request costs a few header lookups.
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +52,9 @@ class Scheme:
         """Return whether the request carries a non-empty credential for this scheme."""
         if self.location == _AUTHORIZATION:
             given, _, credentials = (headers.get(_AUTHORIZATION) or "").partition(" ")
-            return given.lower() == self.key.lower() and bool(credentials.strip())
+            if given.lower() != self.key.lower() or not credentials.strip():
+                return False
+            return self.key != "Basic" or _basic_form(credentials)
         if self.location == _UNCHECKED:
             return True
         return bool(self._value(headers, query, cookies).strip())
@@ -142,14 +147,37 @@ class Guard:
         return " or ".join(phrases)
 
     def challenge(self, realm: str) -> str | None:
-        """Return a ``WWW-Authenticate`` value for the Bearer/Basic schemes, if any."""
+        """Return a ``WWW-Authenticate`` value for the Authorization schemes, if any.
+
+        Every HTTP scheme gets its challenge (RFC 9110 11.6.1); Digest's also needs a
+        nonce and qop (RFC 7616 3.3), which the mock never checks, so a fixed one will do.
+        """
         keys = [
             s.key
             for requirement in self.alternatives
             for s in requirement
-            if s.location == _AUTHORIZATION and s.key in ("Bearer", "Basic")
+            if s.location == _AUTHORIZATION
         ]
-        return ", ".join(f'{k} realm="{realm}"' for k in dict.fromkeys(keys)) or None
+        challenges = []
+        for key in dict.fromkeys(keys):
+            if key.lower() == "digest":
+                key, extra = "Digest", _DIGEST_PARAMS
+            else:
+                extra = ""
+            challenges.append(f'{key} realm="{realm}"{extra}')
+        return ", ".join(challenges) or None
+
+
+_DIGEST_PARAMS = ', qop="auth", algorithm=SHA-256, nonce="satchel-mock"'
+
+
+def _basic_form(credentials: str) -> bool:
+    """Tell whether Basic credentials are base64 of "user:password" (RFC 7617 2)."""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in decoded
 
 
 def _authorization_reason(header: str | None, wanted: list[str]) -> str:
@@ -158,6 +186,10 @@ def _authorization_reason(header: str | None, wanted: list[str]) -> str:
         return "no Authorization header"
     given, _, credentials = header.strip().partition(" ")
     if any(given.lower() == key.lower() for key in wanted):
+        if given.lower() == "basic" and credentials.strip():
+            return (
+                "Authorization: Basic credentials that are not base64 of user:password"
+            )
         word = "token" if given.lower() == "bearer" else "credentials"
         return f"Authorization: {given} with no {word}"
     expected = " or ".join(dict.fromkeys(wanted))

@@ -47,19 +47,26 @@ def response_for(operation: Operation, status: int) -> Response | None:
 
 
 def default_status(operation: Operation) -> int:
-    """Return the status answered by default: the lowest 2xx, else the lowest declared code."""
-    codes = []
+    """Return the status answered by default, as Prism chooses it.
+
+    The lowest exact 2xx, else a "2XX" range (as 200), else ``default`` (as 200), else the
+    first code declared, in document order.
+    """
+    codes, ranges, declared = [], [], []
     for key in operation.responses:
         if key.isdigit():
             codes.append(int(key))
+            declared.append(int(key))
         elif len(key) == 3 and key[0].isdigit() and key[1:].upper() == "XX":
-            codes.append(int(key[0]) * 100)
+            ranges.append(int(key[0]) * 100)
+            declared.append(int(key[0]) * 100)
     success = sorted(code for code in codes if 200 <= code < 300)
+    success += sorted(code for code in ranges if code == 200)
     if success:
         return success[0]
-    if "default" in operation.responses or not codes:
+    if "default" in operation.responses or not declared:
         return 200
-    return min(codes)
+    return declared[0]
 
 
 def declared_statuses(operation: Operation) -> tuple[int, ...]:

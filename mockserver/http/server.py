@@ -25,7 +25,7 @@ from mockserver.core.errors import MockError
 from mockserver.core.messages import MockRequest, to_response
 from mockserver.core.misses import problem_answer
 from mockserver.http.accesslog import JsonLog
-from mockserver.http.watch import warm_up, watch_and_reload
+from mockserver.http.watch import log_warnings, warm_up, watch_and_reload
 from mockserver.runtime.dispatch import dispatch
 from mockserver.runtime.mockset import Listener, MockSet
 
@@ -155,6 +155,7 @@ async def serve(mocks: MockSet, log: JsonLog, *, reload: bool = True) -> None:
                 name: f"http://{host}:{listener.port}" for host, name in listener.hosts
             }
         log.event("listening", url=url, base_urls=base_urls)
+    log_warnings(mocks, log)
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     for server in servers:

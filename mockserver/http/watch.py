@@ -21,7 +21,7 @@ from mockserver.core.errors import MockError
 from mockserver.http.accesslog import JsonLog
 from mockserver.runtime.mockset import MockSet
 
-__all__ = ["warm_up", "watch_and_reload", "watched_files"]
+__all__ = ["log_warnings", "warm_up", "watch_and_reload", "watched_files"]
 
 _WARM_DELAY = 0.5  # seconds after start: the first requests go first
 _WARM_SLICE = 0.002  # seconds of building between two turns of the event loop
@@ -77,7 +77,23 @@ def _reload(mocks: MockSet, log: JsonLog, changed: list[str]) -> bool:
         if engine.lazy:  # a big spec: check the rest here, off the event loop
             failures = [f for op in engine.pending() for f in engine.warm(op)]
             _log_warm(log, name, failures)
+    log_warnings(mocks, log)
     return True
+
+
+def log_warnings(
+    mocks: MockSet, log: JsonLog, logged: dict[str, int] | None = None
+) -> None:
+    """Log each engine's warnings (a lenient load's flaws) not yet in ``logged``'s counts."""
+    for name, engine in mocks.engines.items():
+        warnings = engine.warnings
+        start = logged.get(name, 0) if logged is not None else 0
+        for warning in warnings[start:]:
+            log.event(
+                "spec warning", level="warning", neighbour=name, warning=str(warning)
+            )
+        if logged is not None:
+            logged[name] = len(warnings)
 
 
 def _log_warm(log: JsonLog, name: str, failures: list[MockError]) -> None:
@@ -94,6 +110,7 @@ async def warm_up(mocks: MockSet, log: JsonLog) -> None:
     CPU-bound thread would hold the GIL for 5 ms at a time and stall requests far longer.
     """
     await asyncio.sleep(_WARM_DELAY)
+    logged = {name: len(engine.warnings) for name, engine in mocks.engines.items()}
     for name, engine in list(mocks.engines.items()):
         if not engine.lazy:
             continue
@@ -109,3 +126,4 @@ async def warm_up(mocks: MockSet, log: JsonLog) -> None:
                 "invalid answer", level="error", neighbour=name, error=str(failure)
             )
         log.event("warmed up", neighbour=name, invalid_answers=len(failures))
+    log_warnings(mocks, log, logged)

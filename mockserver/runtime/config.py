@@ -14,12 +14,19 @@ Example::
         digest: sha256:9a1e...
         host: billing.localhost                # ... or routed by Host on the shared port
         security: off                          # optional: enforce (default) or off
+        strict: true                           # optional: refuse a flawed spec (see below)
 
 A list of entries with ``name:`` is read the same way.
 
 ``security: enforce`` (the default) answers 401 to a request that carries none of the
 credentials its operation's security requirement names (presence only: any token will do);
 ``off`` answers it anyway, for a neighbour whose callers really send no credentials.
+
+``strict: false`` (the default) serves a vendored spec despite flaws its authors left in it
+(examples that contradict their schemas, duplicate operationIds, 3.1 types in a 3.0 file):
+each becomes a warning with file, line and pointer, and a bad example gives way to generated
+data. ``strict: true``, for specs the team owns, refuses to start on them, as
+``satchel-mock check`` always does.
 
 Paths are relative to the file. The digest pins the vendored spec: when the file changes
 without a re-pin, loading fails, so nobody mocks a neighbour from a spec they did not mean to.
@@ -59,6 +66,7 @@ _NEIGHBOUR_KEYS = (
     "port",
     "host",
     "security",
+    "strict",
     "record",
 )
 _SECURITY = ("enforce", "off")
@@ -76,6 +84,7 @@ class Neighbour:
     port: int | None = None
     host: str | None = None
     security: str = "enforce"  # or "off": answer requests that lack their credentials
+    strict: bool = False  # True: refuse a spec with flaws instead of warning about them
     line: int | None = None
     pointer: str = ""  # where its entry is in mocks.yaml (JSON pointer)
     # `satchel-mock record`: the hosts it may forward to, and what it must not store.
@@ -228,6 +237,15 @@ def _neighbour(
             f"host must be a host name without port, not {host!r}.",
         )
     security = _security(source, f"{pointer}/security", entry.get("security"))
+    strict = entry.get("strict", False)
+    if not isinstance(strict, bool):
+        _fail(
+            source,
+            f"{pointer}/strict",
+            f"strict must be true or false, not {strict!r}.",
+            "true refuses a spec with invalid examples or other flaws; false (the "
+            "default) serves it and logs each flaw as a warning.",
+        )
     record = _record(source, f"{pointer}/record", entry.get("record"))
     return Neighbour(
         record_allow=record["allow"],
@@ -240,6 +258,7 @@ def _neighbour(
         port=port,
         host=host.lower() if host else None,
         security=security,
+        strict=strict,
         line=source.line(pointer),
         pointer=pointer,
     )

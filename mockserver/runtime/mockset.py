@@ -82,6 +82,7 @@ def from_spec(
     scenario: str | None = None,
     name: str | None = None,
     security: bool = True,
+    strict: bool = False,
 ) -> MockSet:
     """Serve one spec on one port (``satchel-mock serve``)."""
     # mocks/<neighbour>/openapi.yaml is named after its folder, petstore.yaml after itself.
@@ -96,6 +97,7 @@ def from_spec(
                 seed=seed,
                 scenario=scenarios.get(neighbour),
                 security=security,
+                strict=strict,
             )
         }
 
@@ -160,6 +162,7 @@ def load_engines(
                 seed=seed,
                 scenario=scenarios.get(neighbour.name),
                 security=neighbour.security == "enforce",
+                strict=neighbour.strict,
             )
         except ValueError as exc:  # an unknown --scenario for this neighbour
             raise MockError(str(exc), file=config.path, line=neighbour.line) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from satchel.openapi.errors import OpenAPIError, SpecError
-from satchel.openapi.source import escape_token
+from satchel.openapi.source import escape_token, read_document
 
 if TYPE_CHECKING:
     from satchel.openapi.spec import Spec
@@ -31,7 +31,9 @@ def validate_document(spec: Spec) -> list[SpecError]:
         ) from None
     docs = spec.compiler.docs
     cls = getattr(openapi_spec_validator, _VALIDATORS[spec.version])
-    validator = cls(spec.document, base_uri=docs.root_uri)
+    # As written: a lenient load rewrote 3.1 types in spec.document (see lenient.py).
+    written = read_document(docs.root_path, docs.shown(docs.root_uri))
+    validator = cls(written, base_uri=docs.root_uri)
     problems = []
     for error in validator.iter_errors():
         error = _most_telling(error)

@@ -105,10 +105,13 @@ def value_coercer(
     if "array" in types:
         items = scalar_coercer(resolve(schema.get("items") or {}))
         separator = _separator(param)
+        # HTTP header lists allow spaces around commas (RFC 9110 5.6.1): "1, 2" is [1, 2].
+        header = param.location == "header"
 
         def to_list(raw: str) -> Any:
             raw = _strip(raw, prefix)
-            return [items(part) for part in raw.split(separator)] if raw else []
+            parts = raw.split(separator) if raw else []
+            return [items(part.strip() if header else part) for part in parts]
 
         return to_list
     if "object" in types:

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from satchel.openapi.compiler import OperationCompiler
+from satchel.openapi.lenient import normalise_types
+from satchel.openapi.model import Operation
 from satchel.openapi.openapi3 import base_path_v3, operations_v3
+from satchel.openapi.patterns import document_pattern_problems
 from satchel.openapi.refs import Documents
 from satchel.openapi.router import Router
 from satchel.openapi.spec import Spec
@@ -17,10 +20,16 @@ from satchel.openapi.swagger2 import base_path_v2, operations_v2
 _SUPPORTED = "Satchel reads swagger 2.0 and openapi 3.0.x or 3.1.x documents."
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Load the OpenAPI 3.x or Swagger 2.0 document at ``path``; raise SpecError when broken."""
+def load_spec(path: str | Path, *, lenient: bool = False) -> Spec:
+    """Load the OpenAPI 3.x or Swagger 2.0 document at ``path``; raise SpecError when broken.
+
+    ``lenient=True`` loads a vendored spec that a strict load refuses for problems with a
+    safe reading (a duplicate operationId, an undeclared path parameter, a 3.1 ``type`` in a
+    3.0 document): each becomes one of ``Spec.warnings`` instead. Broken syntax or a dangling
+    ``$ref`` still raise. A ``pattern`` that is not ECMA-262 is a warning either way.
+    """
     with _collector_paused():
-        return _load(path)
+        return _load(path, lenient)
 
 
 @contextmanager
@@ -39,11 +48,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(path: str | Path) -> Spec:
+def _load(path: str | Path, lenient: bool) -> Spec:
     """Load the spec (see load_spec)."""
-    docs = Documents(Path(path), str(path))
+    docs = Documents(Path(path), str(path), lenient=lenient)
     root = docs.root
     version = _version(docs, root)
+    if version != "3.1":
+        normalise_types(docs, version)
     compiler = OperationCompiler(docs, version)
     if version == "2.0":
         operations, base_path = operations_v2(docs, compiler), base_path_v2(root)
@@ -59,10 +70,19 @@ def _load(path: str | Path) -> Spec:
         operations=tuple(operations),
         compiler=compiler,
         router=Router(operations, base_path),
-        _by_id={
-            op.operation_id: op for op in operations if op.operation_id is not None
-        },
+        _by_id=_first_by_id(operations),
+        # An invalid pattern never stops a load: one schema keyword, reported when used.
+        warnings=(*docs.warnings, *document_pattern_problems(docs)),
     )
+
+
+def _first_by_id(operations: list[Operation]) -> dict[str, Operation]:
+    """Index operations by operationId; a duplicate (a lenient load's warning) keeps the first."""
+    by_id: dict[str, Operation] = {}
+    for op in operations:
+        if op.operation_id is not None:
+            by_id.setdefault(op.operation_id, op)
+    return by_id
 
 
 def _version(docs: Documents, root: Any) -> str:

@@ -23,8 +23,15 @@ def essence(content_type: str | None) -> str:
 
 
 def lowered(declared: Mapping[str, T]) -> dict[str, T]:
-    """Return ``declared`` keyed by lower-case media type, ready for :func:`pick`."""
-    return {key.lower(): value for key, value in declared.items()}
+    """Return ``declared`` keyed by lower-case media type, ready for :func:`pick`.
+
+    Keys lose their parameters ("application/json; charset=utf-8" is looked up as
+    "application/json"); the first declared wins when two then coincide.
+    """
+    found: dict[str, T] = {}
+    for key, value in declared.items():
+        found.setdefault(essence(key) or key.lower(), value)
+    return found
 
 
 def pick(declared: Mapping[str, T], content_type: str | None) -> T | None:

@@ -66,6 +66,17 @@ def base_path_v3(root: dict[str, Any]) -> str:
     return "" if path == "/" else path
 
 
+#: "If in is header and the name is Accept, Content-Type or Authorization, the parameter
+#: definition SHALL be ignored" (OpenAPI 3.0.3 4.7.12.1): the request's own machinery
+#: (negotiation, the body's media type, security schemes) governs those headers.
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+def _ignored(parameter: Parameter) -> bool:
+    """Tell whether OpenAPI 3 says to ignore this parameter definition."""
+    return parameter.location == "header" and parameter.name.lower() in _IGNORED_HEADERS
+
+
 class _Builder:
     """Turns raw 3.x objects into model objects, following ``$ref`` links as it goes."""
 
@@ -105,10 +116,11 @@ class _Builder:
                 f"'parameters' must be a list, not {kind(raw)}",
                 "Write one '- name: ...' entry per parameter.",
             )
-        return [
+        found = [
             self._parameter(*self.docs.deref(item, child(loc, i)))
             for i, item in enumerate(raw)
         ]
+        return [p for p in found if not _ignored(p)]
 
     def _parameter(self, raw: Any, loc: Loc) -> Parameter:
         """Build one parameter (``schema`` form, or ``content`` form read as JSON)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -81,7 +82,7 @@ def walk_paths(
                     "Give it 'responses' (and parameters, requestBody, ...).",
                 )
             operation = build(raw, op_loc, shared, template)
-            _check_template(docs, operation, op_loc)
+            operation = _check_template(docs, operation, op_loc)
             _check_unique_id(docs, operation, op_loc, by_id)
             operations.append(operation)
     return operations
@@ -109,26 +110,42 @@ def tags_of(raw: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(tag) for tag in tags) if isinstance(tags, list) else ()
 
 
-def _check_template(docs: Documents, operation: Operation, loc: Loc) -> None:
-    """Fail when the template and the declared path parameters disagree."""
+def _check_template(docs: Documents, operation: Operation, loc: Loc) -> Operation:
+    """Check the template and the declared path parameters agree.
+
+    A lenient load (see Documents.warn) reads an undeclared template parameter as a string
+    and drops a declared one the template lacks, as Prism does.
+    """
     in_template = _TEMPLATE_PARAM.findall(operation.path)
     declared = [p.name for p in operation.parameters if p.location == "path"]
+    parameters = list(operation.parameters)
     for name in in_template:
         if name not in declared:
-            raise docs.error(
+            docs.warn(
                 loc,
                 f"path parameter '{name}' is used in the template but not declared",
                 f"Add a parameter with name: {name} and in: path (required: true) to the "
                 "operation or its path item.",
             )
+            parameters.append(
+                Parameter(name, "path", True, {"type": "string"}, "simple", False)
+            )
     for name in declared:
         if name not in in_template:
-            raise docs.error(
+            docs.warn(
                 loc,
                 f"path parameter '{name}' is declared but not in the template "
                 f"'{operation.path}'",
                 f"Add {{{name}}} to the path or remove the parameter.",
             )
+            parameters = [
+                p for p in parameters if not (p.location == "path" and p.name == name)
+            ]
+    if len(parameters) == len(operation.parameters) and all(
+        a is b for a, b in zip(parameters, operation.parameters)
+    ):
+        return operation
+    return replace(operation, parameters=tuple(parameters))
 
 
 def _check_unique_id(
@@ -140,7 +157,7 @@ def _check_unique_id(
         return
     first = by_id.setdefault(op_id, operation)
     if first is not operation:
-        raise docs.error(
+        docs.warn(
             child(loc, "operationId"),
             f"operationId '{op_id}' is already used by {first.method} {first.path}",
             "operationIds must be unique; rename one of them.",

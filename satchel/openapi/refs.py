@@ -21,7 +21,14 @@ _MAX_REF_CHAIN = 64
 class Documents:
     """Every file of a spec, loaded once, with ``$ref`` resolution across them."""
 
-    def __init__(self, root: Path, shown: str) -> None:
+    def __init__(self, root: Path, shown: str, *, lenient: bool = False) -> None:
+        self.lenient = lenient
+        #: Problems a lenient load worked around (see :meth:`warn`), in document order.
+        self.warnings: list[SpecError] = []
+        #: (file URI, pointer) of every schema whose ``type`` is a list or "null" (OpenAPI 3.1
+        #: types) or whose ``items`` is a list (draft 4 tuples): forms 2.0 and 3.0 documents
+        #: use although their dialect lacks them (see lenient.normalise_types).
+        self.odd_types: list[Loc] = []
         self.root_path = root.resolve()
         self.root_uri = self.root_path.as_uri()
         self._root_shown = shown
@@ -51,6 +58,13 @@ class Documents:
         path = self._paths.get(uri)
         line = line_of(path, pointer) if path is not None else None
         return SpecError(self.shown(uri), line, pointer, message, hint)
+
+    def warn(self, loc: Loc, message: str, hint: str = "") -> None:
+        """Record a problem a lenient load works around; raise it when loading strictly."""
+        error = self.error(loc, message, hint)
+        if not self.lenient:
+            raise error
+        self.warnings.append(error)
 
     def deref(self, value: Any, loc: Loc) -> tuple[Any, Loc]:
         """Follow ``$ref`` chains from ``value`` (found at ``loc``) to a concrete object."""
@@ -132,13 +146,20 @@ class Documents:
                     # A JSON Schema resource with its own base URI: its refs resolve against
                     # that URI, which only the validator's registry knows.
                     continue
+                kind = value.get("type")
+                if (
+                    kind == "null"
+                    or isinstance(kind, list)
+                    or isinstance(value.get("items"), list)
+                ):
+                    self.odd_types.append((uri, _pointer(path)))
                 ref = value.get("$ref")
                 if isinstance(ref, str) and (ref[:1] != "#" or ref[:2] == "#/"):
                     if (uri, ref) not in self._resolved:
                         self.lookup(ref, (uri, _pointer(path)))
                 for key, item in value.items():
                     if isinstance(item, (dict, list)) and _holds_spec_objects(
-                        key, item
+                        key, item, path
                     ):
                         stack.append((item, (path, key)))
             elif isinstance(value, list):
@@ -152,6 +173,13 @@ def child(loc: Loc, token: str | int) -> Loc:
     return loc[0], f"{loc[1]}/{escape_token(str(token))}"
 
 
+def _grandparent_key(path: Any) -> Any:
+    """Return the key two levels up a linked path (None near the root)."""
+    if path is None or path[0] is None:
+        return None
+    return path[0][1]
+
+
 def _pointer(path: Any) -> str:
     """Turn a linked (parent, token) path into a JSON pointer."""
     tokens = []
@@ -161,9 +189,18 @@ def _pointer(path: Any) -> str:
     return "".join("/" + token for token in reversed(tokens))
 
 
-def _holds_spec_objects(key: Any, value: Any) -> bool:
-    """Tell whether ``value`` under ``key`` may hold ``$ref`` links (not literal data)."""
+def _holds_spec_objects(key: Any, value: Any, parent: Any = None) -> bool:
+    """Tell whether ``value`` under ``key`` may hold ``$ref`` links (not literal data).
+
+    ``parent`` is the linked path of the object holding ``key``: an Example object's
+    ``value`` (under ``examples``) and a schema's ``default`` (anywhere but a ``responses``
+    map, where ``default`` is a response) are literal data too.
+    """
     if key in _DATA_KEYS:
+        return False
+    if key == "value" and _grandparent_key(parent) == "examples":
+        return False
+    if key == "default" and (parent is None or parent[1] != "responses"):
         return False
     if isinstance(key, str) and key.startswith("x-"):
         return False

@@ -98,7 +98,20 @@ class RequestValidator:
                     for pointer, message in plan.check.violations(value)
                 )
             values[plan.slot][plan.name] = value
-        parsed = self._body(content_type, body, issues) if self._accepts else None
+        if self._accepts:
+            parsed = self._body(content_type, body, issues)
+        elif body:
+            # The spec declares no body: the real service would not read it, so say so.
+            message = (
+                f"{self.operation.method} {self.operation.path} takes no request body"
+            )
+            raise RequestInvalid(
+                415,
+                (Issue("body", "", message),),
+                f"Unsupported media type: {message}; send none.",
+            )
+        else:
+            parsed = None
         if issues:
             raise RequestInvalid(422, tuple(issues))
         return ValidRequest(values[0], values[1], values[2], values[3], parsed)

@@ -111,7 +111,11 @@ class Router:
         segments = [
             unquote(part) if "%" in part else part for part in relative.split("/")[1:]
         ]
-        node = _walk(self._root, segments, 0, params)
+        # Prefer a template that declares the method: GET /items/{filter} beside
+        # DELETE /items/{id} share a shape, and each method must reach its own.
+        node = _walk(self._root, segments, 0, params, method)
+        if node is None:
+            node = _walk(self._root, segments, 0, params, None)
         if node is None:
             return self._miss(method, path, relative)
         operation = node.methods.get(method)
@@ -177,22 +181,32 @@ def _segment_regex(segment: str) -> str:
 
 
 def _walk(
-    node: _Node, segments: list[str], depth: int, params: dict[str, str]
+    node: _Node,
+    segments: list[str],
+    depth: int,
+    params: dict[str, str],
+    method: str | None,
 ) -> _Node | None:
-    """Depth-first search: literal child first, then templated ones, backtracking on failure."""
+    """Depth-first search: literal child first, then templated ones, backtracking on failure.
+
+    With ``method``, only a node that declares it is a hit; with None, any node with methods.
+    """
     if depth == len(segments):
-        return node if node.methods else None
+        methods = node.methods
+        if not methods or (method is not None and method not in methods):
+            return None
+        return node
     segment = segments[depth]
     literal = node.literal.get(segment)
     if literal is not None:
-        found = _walk(literal, segments, depth + 1, params)
+        found = _walk(literal, segments, depth + 1, params, method)
         if found is not None:
             return found
     for templated in node.templated:
         values = templated.capture(segment)
         if values is None:
             continue
-        found = _walk(templated.node, segments, depth + 1, params)
+        found = _walk(templated.node, segments, depth + 1, params, method)
         if found is not None:
             params.update(zip(templated.names, values))
             return found

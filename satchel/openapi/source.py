@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from satchel.openapi.errors import SpecError
-from satchel.openapi.yaml_events import SafeLoader, load_yaml
+from satchel.openapi.json_lines import json_lines
+from satchel.openapi.yaml_events import MultipleDocuments, SafeLoader, load_yaml
 
 
 def read_document(path: Path, shown: str) -> Any:
@@ -35,6 +37,15 @@ def read_document(path: Path, shown: str) -> Any:
             ) from None
     try:
         return load_yaml(text)
+    except MultipleDocuments as exc:
+        raise SpecError(
+            shown,
+            exc.line,
+            "",
+            "the file holds more than one YAML document (another starts here)",
+            "A spec is one document: remove the '---' line and what follows, or move it "
+            "to its own file.",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, shown) from None
     except yaml.reader.ReaderError as exc:
@@ -68,11 +79,49 @@ def escape_token(token: str) -> str:
 
 
 def line_of(path: Path, pointer: str) -> int | None:
-    """Return the 1-based line of the deepest node on ``pointer``; re-parses, so errors only."""
+    """Return the 1-based line of the deepest node on ``pointer``; re-parses, so errors only.
+
+    The file's index is kept (until it changes), so a lenient load that warns about
+    hundreds of places in one big file reads it once.
+    """
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        stat = path.stat()
+    except OSError:
         return None
+    index = _line_index(str(path), stat.st_mtime_ns, stat.st_size)
+    if index is None:
+        return None
+    if isinstance(index, dict):
+        return _json_line(index, pointer)
+    return _yaml_line(index, pointer)
+
+
+@lru_cache(maxsize=4)
+def _line_index(path: str, mtime_ns: int, size: int) -> Any:
+    """Return the file's {pointer: line} (JSON) or composed YAML node, or None if unreadable."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if path.endswith(".json") or text.lstrip()[:1] in ("{", "["):
+        return json_lines(text)
+    try:
+        return yaml.compose(text, Loader=SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def _json_line(lines: dict[str, int], pointer: str) -> int | None:
+    """Return the line of ``pointer``, else of its nearest ancestor that has one."""
+    while True:
+        line = lines.get(pointer)
+        if line is not None or not pointer:
+            return line
+        pointer = pointer.rsplit("/", 1)[0]
+
+
+def _yaml_line(node: Any, pointer: str) -> int | None:
+    """Return the line of ``pointer`` in a composed YAML node tree."""
     if node is None:
         return None
     line = node.start_mark.line + 1

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from referencing import Registry
 
 from satchel.openapi.compiler import OperationCompiler
+from satchel.openapi.errors import SpecError
 from satchel.openapi.model import Operation
 from satchel.openapi.router import Match, Miss, Router
 
@@ -27,6 +28,8 @@ class Spec:
     compiler: OperationCompiler = field(repr=False)
     router: Router = field(repr=False)
     _by_id: dict[str, Operation] = field(repr=False)
+    #: What a lenient load worked around (see load_spec); empty for a strict load.
+    warnings: tuple[SpecError, ...] = ()
 
     def operation(self, operation_id: str) -> Operation:
         """Return the operation with ``operation_id``; KeyError names the known ones."""

@@ -194,6 +194,9 @@ class _Builder:
 def simple_schema(raw: dict[str, Any]) -> dict[str, Any]:
     """Build the JSON Schema of a non-body 2.0 parameter or header from its own fields."""
     schema = {key: raw[key] for key in _SCHEMA_KEYS if key in raw}
+    if raw.get("allowEmptyValue") is False and schema.get("type", "string") == "string":
+        # Written out, "no empty value" is a length of at least one (as Prism reads it).
+        schema.setdefault("minLength", 1)
     if schema.get("type") == "file":
         # An upload: multipart file content, checked as binary text (see request._as_text).
         schema.update(type="string", format="binary")
@@ -235,15 +238,32 @@ def _response_content(
     examples = item.get("examples") if isinstance(item.get("examples"), dict) else {}
     if schema is None and not examples:
         return {}
-    media_types = list(produces) + [mt for mt in examples if mt not in produces]
+    # An example keyed by a wildcard ("*/*", "application/*") serves each produced type it
+    # covers that has none of its own; it is not a media type to answer with itself.
+    wildcards = [mt for mt in examples if str(mt).endswith("/*")]
+    media_types = list(produces) + [
+        mt for mt in examples if mt not in produces and mt not in wildcards
+    ]
+    if not media_types:
+        media_types = ["application/json"]
     uri = schema_uri(child(loc, "schema"))
-    return {
-        mt: MediaType(
+    content = {}
+    for mt in media_types:
+        key = mt if mt in examples else _covering(mt, wildcards)
+        content[mt] = MediaType(
             mt,
             schema,
             example=MISSING,
-            examples={"default": examples[mt]} if mt in examples else {},
+            examples={"default": examples[key]} if key is not None else {},
             schema_uri=uri,
         )
-        for mt in media_types
-    }
+    return content
+
+
+def _covering(media_type: str, wildcards: list[str]) -> str | None:
+    """Return the first wildcard ("*/*", "text/*") that covers ``media_type``, if any."""
+    kind = media_type.split("/", 1)[0].strip().lower() + "/*"
+    for wildcard in wildcards:
+        if wildcard in ("*/*", kind):
+            return wildcard
+    return None

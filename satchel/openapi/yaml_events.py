@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
+    DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
@@ -27,6 +28,14 @@ _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NO_KEY = object()
+
+
+class MultipleDocuments(yaml.YAMLError):
+    """The text is a stream of several YAML documents; ``line`` is where the second starts."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"a second YAML document starts at line {line}")
+        self.line = line
 
 
 class _NeedsFullLoader(Exception):
@@ -108,6 +117,8 @@ def _build(
                 continue
             elif cls is AliasEvent:
                 value = anchors[event.anchor]
+            elif cls is DocumentStartEvent and root is not None:
+                raise MultipleDocuments(event.start_mark.line + 1)
             else:
                 continue
             if container is None:

@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from satchel.audit.stamping import stamp_transactions
 from satchel.tenancy.budget import ConnectionBudget
 from satchel.tenancy.guards import guard_connections
+from satchel.tenancy.liveness import ping_idle_connections
 from satchel.tenancy.records import TenantRecord, redact_url
 from satchel.tenancy.roles import Login, with_login
 from satchel.tenancy.servers import server_key
@@ -49,6 +50,9 @@ class EngineOptions:
     # Connect on every checkout and keep nothing idle (rarely right: see for_pooler).
     null_pool: bool = False
     pool_pre_ping: bool = True
+    # With pool_pre_ping, ping only connections idle this many seconds (0: every checkout,
+    # one round trip per request); see satchel.tenancy.liveness.
+    ping_after_idle: float = 1.0
     # Off only to prove the leak probe can fail; never in production.
     identity_check: bool = True
     engine_factory: EngineFactory | None = None
@@ -275,7 +279,8 @@ class TenantEngines:
         opts = self.options
         # Row data never reaches a log line through an exception's message.
         kwargs: dict[str, Any] = {
-            "pool_pre_ping": opts.pool_pre_ping,
+            # Pinged by satchel.tenancy.liveness when idle, not on every checkout.
+            "pool_pre_ping": False,
             "hide_parameters": True,
         }
         url = engine_url(with_login(record.database_url, opts.login))
@@ -317,6 +322,10 @@ class TenantEngines:
             on_pressure=lambda: self._relieve_pressure(server),
             on_connect=on_result,
         )
+        if self.options.pool_pre_ping:
+            ping_idle_connections(
+                engine, self.options.ping_after_idle, on_lost=on_result
+            )
         # Who is acting reaches the audit triggers (zero cost for read-only work).
         stamp_transactions(engine)
 

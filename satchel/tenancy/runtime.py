@@ -22,6 +22,8 @@ from satchel.tenancy.roles import login_of
 
 EXTENSION_KEY = "satchel.tenancy"
 DEFAULT_DATABASE_URL = "sqlite:///instance/tenants/{tenant}.db"
+#: Host headers whose tenant id is remembered; beyond this the memory starts afresh.
+MAX_REMEMBERED_HOSTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Tenancy:
         if self.login is not None:
             options = replace(options, login=self.login)
         self.engines = TenantEngines(options)
+        self._hosts: dict[str, str] = {}
         self.feed = (
             ChangeFeed(settings.change_feed_url, self.cache)
             if settings.change_feed_url
@@ -83,9 +86,15 @@ class Tenancy:
 
     def resolve_host(self, raw_host: str | None) -> TenantRecord:
         """Return the admitted tenant served at a raw Host header value."""
-        tenant_id = tenant_from_host(
-            raw_host, self.settings.base_domain, self.settings.host_map
-        )
+        # Parsing a host is pure, so its answer is remembered (hosts that fail are not).
+        tenant_id = self._hosts.get(raw_host)  # type: ignore[arg-type]
+        if tenant_id is None:
+            tenant_id = tenant_from_host(
+                raw_host, self.settings.base_domain, self.settings.host_map
+            )
+            if len(self._hosts) >= MAX_REMEMBERED_HOSTS:
+                self._hosts = {}
+            self._hosts[raw_host] = tenant_id  # type: ignore[index]
         return self.admit(tenant_id)
 
     def admit(self, tenant_id: str) -> TenantRecord:

@@ -5,7 +5,9 @@ skipped after one query. A database with a revision gets its pending revision sc
 directly under Alembic's :class:`~alembic.operations.Operations` (the scripts' ``upgrade()``
 with ``op``), without re-reading ``env.py`` or Alembic's version-table checks: those cost
 several catalog queries per database, which dominate at 1,500 databases. A fresh database
-(no revision yet) or a history with merges goes through the service's ``env.py``.
+(no revision yet) or a history with merges goes through the service's ``env.py``. Then the
+platform migrations the service declares and the database has not had run in the same
+transaction (:mod:`satchel.tenancy.platform_migrations`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 
 from satchel.tenancy.direct import connect
 from satchel.tenancy.errors import MigrationError
+from satchel.tenancy.platform_migrations import apply_pending
 from satchel.tenancy.report import FAILED, SKIPPED, UPGRADED, TenantOutcome
 from satchel.tenancy.revisions import read_revision, script_directory
 
@@ -41,10 +44,14 @@ def upgrade_database(
     try:
         with connect(url) as conn, conn.begin():
             before = _lock_and_read(conn, lock_timeout, statement_timeout)
-            if before == target:
-                return _outcome(tenant_id, SKIPPED, before, before, started)
-            if not _run_steps(conn, script_location, before, target):
+            if before != target and not _run_steps(
+                conn, script_location, before, target
+            ):
                 _run_env(conn, script_location, target)
+            # After the service's own revisions: a step may need the tables they create.
+            platform = apply_pending(conn, script_location)
+            if before == target and not platform:
+                return _outcome(tenant_id, SKIPPED, before, before, started)
         # Both paths raise unless the target was reached, so no second read is needed.
         return _outcome(tenant_id, UPGRADED, before, target, started)
     except Exception as exc:  # noqa: BLE001 - a tenant's failure is data, not a crash

@@ -3,6 +3,12 @@ record the template version for cruft, make the first commit, and install the gi
 when pre-commit is at hand (otherwise say so, and how).
 
 Everything here is idempotent and needs no network: a bake from a local checkout works offline.
+
+cruft re-renders the template (``cruft diff``, ``cruft update``) in a temporary folder from the
+answers in .cruft.json, without cookiecutter's ``_output_dir``: there, paths the answers give
+relative to where the bake ran resolve nowhere, and mocks/ and mocks.yaml are the service's own
+(re-vendored by its team, skipped by cruft). So a re-render writes only what the answers alone
+decide: no vendoring, no git repository.
 """
 
 import hashlib
@@ -24,6 +30,8 @@ TEMPLATE_SOURCE = r"""{{ cookiecutter | template_source }}"""
 TEMPLATE_COMMIT = r"""{{ cookiecutter | template_commit }}"""
 PACKAGE = ANSWERS["package_name"]
 FIRST_PORT = 8101
+# cookiecutter records where it bakes; cruft's re-render does not (see the docstring).
+RE_RENDER = "_output_dir" not in ANSWERS
 
 CLIENT_MODULE = '''"""Call the {name} service by the operationIds of its vendored spec.
 
@@ -41,6 +49,14 @@ class {cls}Client(NeighbourClient):
 
     neighbour = "{name}"
 '''
+
+
+def write_client(root: Path, name: str) -> None:
+    """Write clients/<name>.py, the class the service calls the neighbour through."""
+    attr = name.replace("-", "_")
+    cls = "".join(part.title() for part in name.split("-"))
+    module = root / PACKAGE / "clients" / f"{attr}.py"
+    module.write_text(CLIENT_MODULE.format(name=name, cls=cls, attr=attr))
 
 
 def vendor_neighbours(root: Path) -> None:
@@ -72,10 +88,7 @@ def vendor_neighbours(root: Path) -> None:
             f"    overlay: mocks/{name}/overlay.yaml",
             f"    port: {FIRST_PORT + index}",
         ]
-        attr = name.replace("-", "_")
-        cls = "".join(part.title() for part in name.split("-"))
-        module = root / PACKAGE / "clients" / f"{attr}.py"
-        module.write_text(CLIENT_MODULE.format(name=name, cls=cls, attr=attr))
+        write_client(root, name)
     (root / "mocks.yaml").write_text("\n".join(lines) + "\n")
 
 
@@ -122,7 +135,14 @@ def record_template(root: Path) -> None:
         "checkout": ANSWERS.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": "template",
-        "skip": [".git", ".cruft.json", "mocks", "Pipfile.lock", "migrations/versions"],
+        "skip": [
+            ".git",
+            ".cruft.json",
+            "mocks",
+            "mocks.yaml",
+            "Pipfile.lock",
+            "migrations/versions",
+        ],
     }
     (root / ".cruft.json").write_text(
         json.dumps(cruft, indent=2, sort_keys=True) + "\n"
@@ -176,6 +196,10 @@ def first_commit(root: Path) -> None:
 
 def main() -> int:
     root = Path.cwd()
+    if RE_RENDER:
+        for neighbour in NEIGHBOURS:
+            write_client(root, neighbour["name"])
+        return 0
     vendor_neighbours(root)
     pin_satchel_in_lock(root)
     record_template(root)

@@ -86,3 +86,28 @@ def test_track_before_install_says_to_install_first(registry):
         audit.uninstall(op)
         with pytest.raises(audit.AuditError, match=r"call audit.install\(op\) first"):
             audit.track(op, "notes")
+
+
+def test_row_keys_name_one_or_several_key_columns(registry):
+    """A one-column key and a composite key are both recorded as {column: value}."""
+    with operations(connect, registry) as (op, conn):
+        audit.install(op)  # the current trigger function, whatever the tenant had
+        op.create_table(
+            "marks",
+            sa.Column("pupil", sa.Integer, primary_key=True),
+            sa.Column("subject", sa.Text, primary_key=True),
+            sa.Column("mark", sa.Integer),
+        )
+        audit.track(op, "marks")
+        conn.execute(
+            sa.text("INSERT INTO marks VALUES (7, 'maths', 60), (8, 'art', 71)")
+        )
+        conn.execute(sa.text("UPDATE marks SET mark = 65 WHERE pupil = 7"))
+        (note,) = audited_inserts(conn)
+        marks = audit.history(conn, table="marks", limit=10)
+    assert note.key == {"id": note.new["id"]}
+    assert sorted((record.action, tuple(record.key.items())) for record in marks) == [
+        ("INSERT", (("pupil", 7), ("subject", "maths"))),
+        ("INSERT", (("pupil", 8), ("subject", "art"))),
+        ("UPDATE", (("pupil", 7), ("subject", "maths"))),
+    ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -158,27 +160,54 @@ def test_writes_outside_satchel_are_recorded_without_a_stamp(registry):
     )
 
 
+@contextmanager
+def wire(engine):
+    """Yield the messages ``engine``'s connections exchange with the server, as they go."""
+    with tempfile.TemporaryFile() as trace:
+
+        def start(dbapi_connection, *_):
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(
+                psycopg.pq.Trace.SUPPRESS_TIMESTAMPS | psycopg.pq.Trace.REGRESS_MODE
+            )
+
+        def stop(dbapi_connection, *_):
+            dbapi_connection.pgconn.untrace()
+
+        event.listen(engine, "checkout", start)
+        event.listen(engine, "checkin", stop)
+        lines: list[str] = []
+        try:
+            yield lines
+        finally:
+            event.remove(engine, "checkout", start)
+            event.remove(engine, "checkin", stop)
+            trace.seek(0)
+            lines.extend(trace.read().decode().splitlines())
+
+
 def test_read_only_requests_issue_no_stamping_statement(app, client, registry):
-    """GETs run no ``set_config``; the first write of a transaction runs exactly one."""
+    """GETs send no ``set_config``; a write sends one, before its INSERT, in one flight."""
     tenancy = app.extensions["satchel.tenancy"]
     engine = tenancy.engines.lease(registry.get("school-a"))
     tenancy.engines.release("school-a")
-    statements: list[str] = []
-    event.listen(
-        engine, "before_cursor_execute", lambda c, cur, s, *a: statements.append(s)
-    )
-    for _ in range(3):
-        assert (
-            client.get("/notes", headers={"Host": host("school-a")}).status_code == 200
-        )
-    reads = list(statements)
-    post(client, "school-a", "one", token_for("dave"))
-    writes = statements[len(reads) :]
-    assert reads and not [s for s in reads if "set_config" in s]
-    assert len([s for s in writes if "set_config" in s]) == 1
-    assert [s.split()[0] for s in writes].index("SELECT") < [
-        s.split()[0] for s in writes
-    ].index("INSERT")
+    with wire(engine) as reads:
+        for _ in range(3):
+            response = client.get("/notes", headers={"Host": host("school-a")})
+            assert response.status_code == 200
+    with wire(engine) as writes:
+        assert post(client, "school-a", "one", token_for("dave")).status_code == 201
+    sent = [
+        line
+        for line in writes
+        if line.startswith("F") and "Parse" in line and '"BEGIN"' not in line
+    ]
+    assert reads and not [line for line in reads if "set_config" in line]
+    assert ["set_config" in line for line in sent] == [True, False]
+    assert "INSERT INTO notes" in sent[1]
+    # Between the stamp and the INSERT the client waits for no answer (pipeline mode).
+    between = writes[writes.index(sent[0]) : writes.index(sent[1])]
+    assert not [line for line in between if line.startswith("B")]
 
 
 def test_rolled_back_request_leaves_no_audit_row(client, registry):

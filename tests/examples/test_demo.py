@@ -30,7 +30,7 @@ def story() -> str:
     "line",
     [
         "== 1. Stamp a new service from the template",
-        "39 files, a git repository with one commit and a .cruft.json, among them:",
+        "40 files, a git repository with one commit and a .cruft.json, among them:",
         "tenants school-a, school-b provisioned: one SQLite database each",
         "  Ada Lovelace   present",
         "school-b sees 0 register(s) for class 1",

@@ -27,8 +27,9 @@ def revision(rev: str, down: str, downgrade: str = 'op.drop_column("t", "c")') -
 def audit_fix(table: str) -> str:
     """Return the fix SAT-DAT-004 gives for a table (``<table>`` when it cannot tell)."""
     return (
-        f'(fix: call `audit.install(op)` and `audit.track(op, "{table}")` after creating it'
-        " (from satchel import audit), or waive above it: "
+        "(fix: add a new migration (`alembic revision -m 'audit <table>'`) that calls"
+        f' `audit.install(op)` and `audit.track(op, "{table}")` (from satchel import audit),'
+        " or waive above it: "
         "`# satchel: allow SAT-DAT-004 -- <why its changes need no audit>`)"
     )
 

@@ -123,6 +123,15 @@ BAD = [
         "port 4101 is already used by neighbour 'pets'.",
     ),
     (
+        "strict-not-boolean",
+        "neighbours:\n  - name: pets\n    spec: mocks/pets/openapi.yaml\n"
+        "    port: 4101\n    strict: yes please\n",
+        5,
+        "strict must be true or false, not 'yes please'. true refuses a spec with invalid "
+        "examples or other flaws; false (the default) serves it and logs each flaw as a "
+        "warning.",
+    ),
+    (
         "port-is-shared-port",
         "neighbours:\n  - name: pets\n    spec: mocks/pets/openapi.yaml\n"
         "    port: 4010\n  - name: kids\n    spec: mocks/students/openapi.yaml\n    host: kids\n",

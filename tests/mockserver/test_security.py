@@ -155,7 +155,8 @@ CASES = [
      200, None, None),
     ("other-http-scheme-absent", [{"digestAuth": []}], {"Authorization": "Bearer t"}, "",
      401, "digestAuth (Authorization: Digest ...); the request has Authorization: Bearer, "
-     "not Digest", None),
+     "not Digest", 'Digest realm="students", qop="auth", algorithm=SHA-256, '
+     'nonce="satchel-mock"'),
     ("api-key-header", [{"apiKey": []}], {"X-API-Key": "k"}, "", 200, None, None),
     ("api-key-header-absent", [{"apiKey": []}], {}, "", 401,
      "apiKey (X-API-Key header); the request has no X-API-Key header", None),

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mockserver.cli.check import check_spec
 from mockserver.core.engine import Engine
 from mockserver.core.errors import AnswersInvalid
 from mockserver.core.messages import MockRequest
@@ -142,6 +143,9 @@ def test_invalid_ecma_pattern_is_warned_with_its_place_and_explained_when_used()
         in str(problems[0])
     )
     assert "\\p{Script=Greek}" in problems[0].hint
+    # Recorded at load (strict or lenient), so `serve` logs it and `check` lists it.
+    assert [str(w) for w in spec.warnings] == [str(p) for p in problems]
+    assert str(problems[0]) in check_spec("p", SPECS / "patterns.yaml")
     response = Engine("p", spec).handle(MockRequest("GET", "/codes", "script=abc"))
     assert response.status == 422
     message = json.loads(response.body)["errors"][0]["message"]

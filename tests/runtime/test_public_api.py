@@ -22,6 +22,7 @@ MODULES = [
     "satchel.logs",
     "satchel.metrics",
     "satchel.request_id",
+    "satchel.sessions",
     "satchel.testing",
 ]
 

@@ -75,6 +75,18 @@ def test_hostile_hosts_get_the_right_status_and_never_a_500(client, raw, status,
         assert response.json == {"tenant": "school-01", "notes": ["school-01"]}
 
 
+def test_each_host_answers_the_same_the_second_time(client):
+    """The tenant of a host is remembered; a refused host is refused every time."""
+    statuses = [
+        [
+            client.get("/notes", environ_overrides={"HTTP_HOST": raw}).status_code
+            for _, raw, _, _ in HOSTILE
+        ]
+        for _ in range(2)
+    ]
+    assert statuses[0] == statuses[1] == [status for _, _, status, _ in HOSTILE]
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -150,6 +162,8 @@ def test_suspended_tenant_gets_403_and_resumes(estate, template_db):
     client = app.test_client()
     env = {"HTTP_HOST": host("paused")}
     try:
+        # Served once first: a remembered host is still admitted on every request.
+        assert client.get("/notes", environ_overrides=env).status_code == 200
         set_status(estate.tenancy, "paused", "suspended")
         response = client.get("/notes", environ_overrides=env)
         assert (response.status_code, response.json["type"]) == (

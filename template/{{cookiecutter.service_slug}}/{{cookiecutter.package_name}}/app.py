@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from satchel import api, auth, errors, flags, health, logs, metrics, tenancy
+from satchel import api, auth, errors, flags, health, logs, metrics, sessions, tenancy
 from satchel.config import load_config
 from satchel.dev_token import dev_token_command
 
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings = load_config(Settings, prefix=ENV_PREFIX, overrides=overrides)
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(SECRET_KEY=settings.secret_key, SETTINGS=settings)
+    sessions.init_app(app)
 
     logs.init_app(app, service="{{ cookiecutter.service_slug }}", env=settings.env)
     errors.init_app(app)

@@ -1,0 +1,59 @@
+"""Signed-cookie sessions with the cached serializer behave as Flask's own."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, session
+
+from satchel import sessions
+
+
+@pytest.fixture
+def app():
+    app = Flask("sessions_test")
+    app.config["SECRET_KEY"] = "k" * 32
+    sessions.init_app(app)
+
+    @app.post("/remember/<name>")
+    def remember(name: str) -> dict:
+        session["name"] = name
+        return {}
+
+    @app.get("/who")
+    def who() -> dict:
+        return {"name": session.get("name")}
+
+    return app
+
+
+def test_a_session_set_in_one_request_is_read_in_the_next(app):
+    """The cookie round-trips, signed with the app's key."""
+    client = app.test_client()
+    client.post("/remember/ada")
+    assert client.get("/who").json == {"name": "ada"}
+
+
+def test_a_tampered_cookie_is_ignored(app):
+    """A cookie whose signature does not verify gives an empty session."""
+    client = app.test_client()
+    client.post("/remember/ada")
+    cookie = client.get_cookie("session")
+    client.set_cookie("session", cookie.value[:-2] + "xx")
+    assert client.get("/who").json == {"name": None}
+
+
+def test_a_new_key_is_used_at_once_and_the_old_one_only_as_a_fallback(app):
+    """Changing SECRET_KEY drops the cached serializer; fallbacks still read old cookies."""
+    client = app.test_client()
+    client.post("/remember/ada")
+    app.config["SECRET_KEY"] = "n" * 32
+    assert client.get("/who").json == {"name": None}
+    app.config["SECRET_KEY_FALLBACKS"] = ["k" * 32]
+    assert client.get("/who").json == {"name": "ada"}
+
+
+def test_without_a_key_there_is_no_session(app):
+    """As in Flask, an app without SECRET_KEY refuses to store a session."""
+    app.config.update(SECRET_KEY=None, TESTING=True)
+    with pytest.raises(RuntimeError, match="secret key"):
+        app.test_client().post("/remember/ada")
