@@ -1,43 +1,41 @@
-"""Content negotiation: does a request's ``Accept`` header admit a media type?"""
+"""Content negotiation: which of the media types an answer offers does ``Accept`` prefer?
+
+Werkzeug's ``MIMEAccept`` does the reading (RFC 9110 section 12.5.1): q-values, ``q=0`` as a
+refusal, and the most specific range deciding a type's quality (``application/xml;q=0.5``
+beats ``application/*``). Ties go to the order the answer offers its types in, so the mock's
+usual media type wins unless the client prefers another.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["accepts", "first_accepted"]
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+__all__ = ["best_match"]
 
 
 @lru_cache(maxsize=256)
-def _ranges(header: str) -> tuple[tuple[str, str], ...]:
-    """Return the (type, subtype) ranges with q > 0, in the order the client sent them."""
-    ranges = []
-    for item in header.split(","):
-        kind, *params = item.strip().split(";")
-        quality = 1.0
-        for param in params:
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        main, _, sub = kind.strip().lower().partition("/")
-        if main and quality > 0:
-            ranges.append((main, sub or "*"))
-    return tuple(ranges)
+def _parsed(header: str) -> MIMEAccept:
+    """Parse an ``Accept`` header once (clients send the same few over and over)."""
+    return parse_accept_header(header, MIMEAccept)
 
 
-def accepts(header: str | None, media_type: str) -> bool:
-    """Return whether ``header`` (absent = anything) admits ``media_type``."""
-    if not header:
-        return True
-    main, _, sub = media_type.split(";")[0].strip().lower().partition("/")
-    return any(
-        (want_main in ("*", main)) and (want_sub in ("*", sub))
-        for want_main, want_sub in _ranges(header)
-    )
+def best_match(header: str | None, offered: Sequence[str]) -> str | None:
+    """Return the type of ``offered`` that ``header`` prefers, ``None`` if it takes none.
+
+    An absent or empty header accepts anything: the first offered type.
+    """
+    if not offered:
+        return None
+    if not header or not header.strip():
+        return offered[0]
+    return _best(header, tuple(offered))
 
 
-def first_accepted(header: str | None, media_types: list[str]) -> str | None:
-    """Return the first of ``media_types`` that ``header`` admits, if any."""
-    return next((m for m in media_types if accepts(header, m)), None)
+@lru_cache(maxsize=1024)
+def _best(header: str, offered: tuple[str, ...]) -> str | None:
+    """Decide once per (header, offer): the answer is on every request's path."""
+    return _parsed(header).best_match(offered)

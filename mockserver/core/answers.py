@@ -18,6 +18,7 @@ from mockserver.core.errors import AnswerError
 from mockserver.core.generate import GenerationError, Resolver, generate
 from mockserver.core.overlay import MISSING_BODY
 from mockserver.core.select import pick_media_type, response_for, static_body
+from mockserver.core.xml_body import XmlUnavailable, is_xml, to_xml, xml_issues
 
 __all__ = [
     "SOURCE_HEADER",
@@ -61,8 +62,10 @@ class AnswerBuilder:
         seed: int,
         resolve: Resolver,
         locate: Callable[[Operation, str], str],
+        version: str = "3.0",
     ) -> None:
         self.seed = seed
+        self.version = version  # the spec's OpenAPI version (readOnly/writeOnly rules)
         self.resolve = resolve  # follows a schema's $ref against the schema's base URI
         self.locate = locate  # (operation, pointer suffix) -> "file:line" for messages
 
@@ -124,6 +127,7 @@ class AnswerBuilder:
                 file=where,
                 hint="Fix the example or overlay so that it validates against the schema.",
             )
+        body = self._encode(media, value, name, status, origin)
         shown = f"{source} (overlay rule {origin})" if rule else source
         headers = [(SOURCE_HEADER, shown)]
         if media_name is not None:
@@ -134,7 +138,23 @@ class AnswerBuilder:
         declared = self._declared_headers(operation, status, response)
         headers += [(k, v) for k, v in declared if k not in given]
         headers += extra
-        return Answer(status, tuple(headers), encode_body(media_name, value))
+        return Answer(status, tuple(headers), body)
+
+    def _encode(
+        self, media: MediaType | None, value: Any, name: str, status: int, origin: str
+    ) -> bytes:
+        """Serialise the body: XML media types as XML shaped by the schema, never as JSON."""
+        if media is None or not is_xml(media.media_type) or value is MISSING:
+            return encode_body(media.media_type if media else None, value)
+        if isinstance(value, (str, bytes)):
+            return value.encode() if isinstance(value, str) else value
+        try:
+            return to_xml(value, media.schema or {}, self.resolve, media.schema_uri)
+        except XmlUnavailable as exc:
+            raise AnswerError(
+                f"{name} {status} cannot be written as {media.media_type}: {exc.message}",
+                file=origin or None,
+            ) from None
 
     def _generate(
         self, operation: Operation, status: int, media: MediaType, variant: int
@@ -150,6 +170,7 @@ class AnswerBuilder:
                     seed=seed,
                     resolve=self.resolve,
                     base=media.schema_uri,
+                    version=self.version,
                     # The last try ignores the schemas' own examples: vendored specs'
                     # nested examples often contradict their schemas.
                     offered=attempt < _GENERATION_TRIES - 1,
@@ -197,6 +218,9 @@ def _validate(
     """
     if value is MISSING:
         return operation.validate_response(status, media_type, None)
+    if is_xml(media_type) and isinstance(value, (str, bytes)):
+        # XML text (an example written as XML): well-formed is all that can be checked.
+        return xml_issues(value)
     if media_type is not None and "json" in media_type:
         return operation.validate_response(
             status, media_type, encode_body(media_type, value)

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 from satchel.openapi import Miss, Operation, RequestInvalid, Spec, load_spec
 from satchel.problems import Problem
 
-from mockserver.core.accept import accepts, first_accepted
+from mockserver.core.accept import best_match
 from mockserver.core.answers import (
     SOURCE_HEADER,
     Answer,
@@ -79,7 +79,9 @@ class Engine:
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
-        self._builder = AnswerBuilder(seed, spec_resolver(spec), self._locate)
+        self._builder = AnswerBuilder(
+            seed, spec_resolver(spec), self._locate, version=spec.version
+        )
         # Recordings are checked alongside the overlay, so `check` lists both at once.
         replay_errors: list[MockError] = []
         self.replay: Replay = build_replay(
@@ -277,32 +279,41 @@ class Engine:
     def _negotiate(
         self, plan: Plan, response: MockResponse, accept: str
     ) -> MockResponse:
-        """Honour ``Accept``: another declared media type of the same status, or 406."""
+        """Honour ``Accept``: the declared media type it prefers for this status, or 406."""
         content_type = response.header("content-type")
         source = response.header(SOURCE_HEADER) or ""
-        if (
-            content_type is None
-            or source.startswith("mock:")
-            or accepts(accept, content_type)
-        ):
+        if content_type is None or source.startswith("mock:"):
             return response
         declared = response_for(plan.operation, response.status)
-        offered = list(declared.content) if declared is not None else []
-        other = first_accepted(accept, offered)
-        if other is None:
+        offered = [content_type] + [
+            m
+            for m in (declared.content if declared is not None else ())
+            if m != content_type
+        ]
+        best = best_match(accept, offered)
+        if best == content_type:
+            return response
+        key = (plan.operation, response.status, best or "")
+        if key not in self._negotiated:
+            reason = f"the request accepts only {accept}"
+            if best is not None:
+                named = plan.overlay_examples.get(str(response.status), {})
+                try:
+                    answer = self._builder.build(
+                        plan.operation, response.status, named, media_type=best
+                    )
+                    self._negotiated[key] = self._respond(answer, plan)
+                    return self._negotiated[key]
+                except MockError as exc:  # e.g. no XML can be written for this value
+                    reason = f"no {best} body can be produced ({exc.message})"
             detail = (
                 f"{plan.label} answers {response.status} as {', '.join(offered)}; "
-                f"the request accepts only {accept}."
+                f"{reason}."
             )
             problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
-            return self._respond(problem_answer(problem, "mock: Accept header"), plan)
-        key = (plan.operation, response.status, other)
-        if key not in self._negotiated:
-            named = plan.overlay_examples.get(str(response.status), {})
-            answer = self._builder.build(
-                plan.operation, response.status, named, media_type=other
+            self._negotiated[key] = self._respond(
+                problem_answer(problem, "mock: Accept header"), plan
             )
-            self._negotiated[key] = self._respond(answer, plan)
         return self._negotiated[key]
 
     def declared(self, operation: Operation, status: int) -> MockResponse | None:

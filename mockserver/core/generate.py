@@ -10,15 +10,17 @@ produced. The caller validates the result; this module only aims to make that su
 from __future__ import annotations
 
 import base64
+import math
 import random
 import string
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from mockserver.core.errors import MockError
-from mockserver.core.pattern import generate_from_pattern
+from mockserver.core.pattern import generate_from_pattern, unsupported_reason
 
 __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 
@@ -59,14 +61,19 @@ def generate(
     base: Any = None,
     max_depth: int = 3,
     for_response: bool = True,
+    version: str = "3.0",
     offered: bool = True,
 ) -> Any:
     """Return a value for ``schema``; the same seed always gives the same value.
 
+    ``version`` is the OpenAPI version whose readOnly/writeOnly rules apply: in 3.0 (and
+    Swagger 2.0) a readOnly property is left out of requests and a writeOnly one out of
+    responses even when required; 3.1 schemas are JSON Schema, where required means required.
     ``offered=False`` ignores the schemas' own ``example``/``default`` values, for specs
     whose nested examples contradict their schemas.
     """
     builder = _Builder(random.Random(str(seed)), resolve, max_depth, for_response)
+    builder.drop_required_access = version != "3.1"
     builder.offered = offered
     return builder.value(schema, base, 0)
 
@@ -85,6 +92,7 @@ class _Builder:
         self.resolve = resolve
         self.max_depth = max_depth
         self.for_response = for_response
+        self.drop_required_access = True
         self.offered = True  # use the schemas' own example/default values
 
     def deref(self, schema: Any, base: Any) -> tuple[Any, Any]:
@@ -177,9 +185,7 @@ class _Builder:
                 schema[key][0].get("$ref") if isinstance(schema[key][0], dict) else None
             )
             if name and ref:
-                mapping = discriminator.get("mapping") or {}
-                tags = [tag for tag, target in mapping.items() if target == ref]
-                value[name] = tags[0] if tags else ref.rsplit("/", 1)[-1]
+                value[name] = _tag_for(ref, discriminator.get("mapping") or {})
         return value
 
     def object(self, schema: dict[str, Any], base: Any, depth: int) -> dict[str, Any]:
@@ -191,12 +197,14 @@ class _Builder:
             if name not in required and depth >= self.max_depth:
                 continue
             concrete, _ = self.deref(sub, base)
-            if (
-                isinstance(concrete, dict)
-                and concrete.get(skip)
-                and name not in required
-            ):
-                continue
+            if isinstance(concrete, dict) and concrete.get(skip):
+                if name not in required:
+                    continue
+                if self.drop_required_access:
+                    # OpenAPI 3.0: a required readOnly property is required in responses only
+                    # (a writeOnly one in requests only); the validator refuses the other way.
+                    required.discard(name)
+                    continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
         for name in sorted(required - result.keys()):
@@ -240,10 +248,21 @@ class _Builder:
     def string(self, schema: dict[str, Any]) -> str:
         """Build a string honouring format, pattern and length."""
         text = _FORMATS.get(schema.get("format", ""), _word)(self.rng)
-        if isinstance(schema.get("pattern"), str):
-            text = generate_from_pattern(schema["pattern"], self.rng)
         low = schema.get("minLength", 0)
         high = schema.get("maxLength")
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            reason = unsupported_reason(pattern)
+            if reason is not None:
+                raise GenerationError(
+                    f"cannot generate text for pattern {pattern!r} ({reason})"
+                )
+            # Padding would break the pattern: let open repeats run longer instead.
+            # Three random tries, then every open repeat at its shortest, then stretched.
+            for cap, longest in ((4, False),) * 3 + ((0, False), (max(4, low), True)):
+                text = generate_from_pattern(pattern, self.rng, cap, longest)
+                if len(text) >= low and (high is None or len(text) <= high):
+                    return text
         if len(text) < low:
             text += "".join(
                 self.rng.choice(string.ascii_lowercase) for _ in range(low - len(text))
@@ -255,22 +274,41 @@ class _Builder:
     def integer(self, schema: dict[str, Any]) -> int:
         """Build an integer inside the bounds, a multiple of ``multipleOf`` when given."""
         low, high = _bounds(schema, step=1)
+        low, high = math.ceil(low), math.floor(high)
         step = schema.get("multipleOf")
+        if isinstance(step, float) and step > 0:
+            # The integers that are multiples of p/q (in lowest terms) are the multiples of p.
+            step = Decimal(repr(step)).as_integer_ratio()[0]
         if isinstance(step, int) and step > 0:
-            first = -(-int(low) // step) * step
-            last = int(high) // step * step
+            first = -(-low // step) * step
+            last = high // step * step
             return first if last < first else self.rng.randrange(first, last + 1, step)
-        return self.rng.randint(int(low), int(high))
+        return self.rng.randint(low, max(low, high))
 
     def number(self, schema: dict[str, Any]) -> float | int:
         """Build a number inside the bounds; a multiple of ``multipleOf`` when given."""
         step = schema.get("multipleOf")
         low, high = _bounds(schema, step=step or 0.01)
         if step:
-            count = int((high - low) // step)
-            first = -(-low // step) * step
-            return first + step * self.rng.randint(0, max(count - 1, 0))
+            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001.
+            exact = Decimal(repr(step))
+            first = math.ceil(Decimal(repr(low)) / exact)
+            last = max(math.floor(Decimal(repr(high)) / exact), first)
+            value = exact * self.rng.randint(first, min(last, first + 10_000))
+            return int(value) if value == value.to_integral_value() else float(value)
         return round(self.rng.uniform(low, high), 2)
+
+
+def _tag_for(ref: str, mapping: dict[str, Any]) -> str:
+    """Return the discriminator value naming ``ref``: its mapping key, else its schema name."""
+    name = ref.rsplit("/", 1)[-1]
+    for tag, target in mapping.items():
+        # A mapping value is a reference or, if it has no "/" or "#", a schema name.
+        if target == ref or (
+            "/" not in target and "#" not in target and target == name
+        ):
+            return str(tag)
+    return name
 
 
 def _type_of(schema: dict[str, Any]) -> str | None:
@@ -336,4 +374,15 @@ _FORMATS: dict[str, Callable[[random.Random], str]] = {
     "byte": lambda rng: base64.b64encode(_word(rng).encode()).decode(),
     "binary": _word,
     "password": lambda rng: "secret",
+    # Internationalised forms: non-ASCII on purpose, so clients meet it.
+    "idn-email": lambda rng: f"{_word(rng)}.m\u00fcller@b\u00fccher.example",
+    "idn-hostname": lambda rng: f"{_word(rng)}.b\u00fccher.example",
+    "iri": lambda rng: f"https://b\u00fccher.example/{_word(rng)}",
+    "iri-reference": lambda rng: f"/{_word(rng)}/\u00e9t\u00e9",
+    "uri-reference": lambda rng: f"/{_word(rng)}",
+    "uri-template": lambda rng: f"https://example.com/{_word(rng)}/{{id}}",
+    "json-pointer": lambda rng: f"/{_word(rng)}/0",
+    "relative-json-pointer": lambda rng: "0/" + _word(rng),
+    "regex": lambda rng: "^[a-z]+$",
+    "duration": lambda rng: f"P{rng.randrange(1, 30)}DT{rng.randrange(24)}H",
 }

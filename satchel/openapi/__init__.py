@@ -6,6 +6,7 @@ Pure library (reads spec files, nothing else) shared by the service runtime and 
 from satchel.openapi.check import validate_document
 from satchel.openapi.errors import Issue, OpenAPIError, RequestInvalid, SpecError
 from satchel.openapi.loader import load_spec
+from satchel.openapi.patterns import pattern_problems
 from satchel.openapi.model import (
     MISSING,
     MediaType,
@@ -37,5 +38,6 @@ __all__ = [
     "SpecError",
     "ValidRequest",
     "load_spec",
+    "pattern_problems",
     "validate_document",
 ]

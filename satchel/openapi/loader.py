@@ -11,6 +11,7 @@ from satchel.openapi.compiler import OperationCompiler
 from satchel.openapi.lenient import normalise_types
 from satchel.openapi.model import Operation
 from satchel.openapi.openapi3 import base_path_v3, operations_v3
+from satchel.openapi.patterns import document_pattern_problems
 from satchel.openapi.refs import Documents
 from satchel.openapi.router import Router
 from satchel.openapi.spec import Spec
@@ -25,7 +26,7 @@ def load_spec(path: str | Path, *, lenient: bool = False) -> Spec:
     ``lenient=True`` loads a vendored spec that a strict load refuses for problems with a
     safe reading (a duplicate operationId, an undeclared path parameter, a 3.1 ``type`` in a
     3.0 document): each becomes one of ``Spec.warnings`` instead. Broken syntax or a dangling
-    ``$ref`` still raise.
+    ``$ref`` still raise. A ``pattern`` that is not ECMA-262 is a warning either way.
     """
     with _collector_paused():
         return _load(path, lenient)
@@ -70,7 +71,8 @@ def _load(path: str | Path, lenient: bool) -> Spec:
         compiler=compiler,
         router=Router(operations, base_path),
         _by_id=_first_by_id(operations),
-        warnings=tuple(docs.warnings),
+        # An invalid pattern never stops a load: one schema keyword, reported when used.
+        warnings=(*docs.warnings, *document_pattern_problems(docs)),
     )
 
 

@@ -6,14 +6,10 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import (
-    OAS30ReadValidator,
-    OAS30WriteValidator,
-    OAS31Validator,
-)
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from satchel.openapi.dialect import validator_class
 from satchel.openapi.errors import SpecError
 from satchel.openapi.inline import CannotInline, inline_refs
 from satchel.openapi.media import lowered
@@ -82,10 +78,7 @@ class SchemaCompiler:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if self._oas31:
-            cls = OAS31Validator
-        else:
-            cls = OAS30ReadValidator if response else OAS30WriteValidator
+        cls = validator_class("3.1" if self._oas31 else "3.0", response)
         root, registry = self._prepared(schema, uri)
         validator = cls(root, registry=registry, format_checker=cls.FORMAT_CHECKER)
         compiled = self._cache[key] = SchemaValidator(validator)
@@ -93,7 +86,7 @@ class SchemaCompiler:
 
     def _prepared(self, schema: dict[str, Any], uri: str) -> tuple[Any, Registry]:
         """Return the schema to compile (refs inlined where possible) and its registry."""
-        if not uri or not _has_ref(schema):
+        if not uri or not _needs_inlining(schema):
             return schema, self.registry
         try:
             return inline_refs(self.docs, schema, uri, self._oas31), self.registry
@@ -140,13 +133,13 @@ class SchemaCompiler:
         return self._specification.create_resource(target)
 
 
-def _has_ref(schema: Any) -> bool:
-    """Tell whether ``schema`` contains a ``$ref`` anywhere."""
+def _needs_inlining(schema: Any) -> bool:
+    """Tell whether ``schema`` contains a ``$ref`` or a ``discriminator`` anywhere."""
     stack = [schema]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            if "$ref" in value:
+            if "$ref" in value or "discriminator" in value:
                 return True
             stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
