@@ -27,10 +27,15 @@ from satchel.tenancy.copying import (
     server_connection,
     unfence,
 )
-from satchel.tenancy.errors import MoveError, ProvisioningError
+from satchel.tenancy.errors import MoveError
 from satchel.tenancy.journal import ControlEvent, current_actor
-from satchel.tenancy.provision import create_database, drop_database, set_status
-from satchel.tenancy.records import ACTIVE, MOVING, TenantRecord, validate_tenant_id
+from satchel.tenancy.provision import (
+    create_database,
+    drop_database,
+    existing_tenant,
+    set_status,
+)
+from satchel.tenancy.records import ACTIVE, MOVING, TenantRecord
 from satchel.tenancy.roles import is_postgres, registry_url, with_login
 from satchel.tenancy.runtime import Tenancy
 from satchel.tenancy.servers import OPEN, ServerRecord, server_of
@@ -88,7 +93,7 @@ def move_tenant(
     plan = plan_move(tenancy, tenant_id, to_server)
     role = _role(tenancy, plan)
     _journal(tenancy, "move-started", plan, **plan.details())
-    record = _existing(tenancy, tenant_id)
+    record = existing_tenant(tenancy, tenant_id)
     created = False
     try:
         set_status(tenancy, tenant_id, MOVING)
@@ -132,7 +137,7 @@ def move_tenant(
 
 def plan_move(tenancy: Tenancy, tenant_id: str, to_server: str) -> MovePlan:
     """Return the move's plan, or raise MoveError saying why it cannot be done."""
-    record = _existing(tenancy, tenant_id)
+    record = existing_tenant(tenancy, tenant_id)
     if record.status != ACTIVE:
         raise MoveError(
             f"tenant {tenant_id!r} is {record.status}; only an active tenant is moved"
@@ -204,7 +209,7 @@ def recover_move(tenancy: Tenancy, tenant_id: str) -> str | None:
         return None
     details = dict(events[0].details)
     plan = MovePlan(**{k: details[k] for k in MovePlan.__dataclass_fields__})
-    record = _existing(tenancy, tenant_id)
+    record = existing_tenant(tenancy, tenant_id)
     if record.database_url == plan.registered or events[-1].action == "move-switched":
         if record.database_url != plan.registered:
             tenancy.registry.put(
@@ -319,12 +324,3 @@ def _exists(url: str) -> bool:
         raise MoveError(
             f"cannot reach the target server to check {database_of(url)!r}: {type(exc).__name__}"
         ) from exc
-
-
-def _existing(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
-    record = tenancy.registry.get(validate_tenant_id(tenant_id))
-    if record is None:
-        raise ProvisioningError(
-            f"tenant {tenant_id!r} does not exist; 'flask tenants list' shows the tenants"
-        )
-    return record

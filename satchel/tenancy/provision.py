@@ -129,7 +129,7 @@ def migrate_one(tenancy: Tenancy, tenant_id: str, url: str) -> str | None:
 
 def set_status(tenancy: Tenancy, tenant_id: str, status: str) -> TenantRecord:
     """Suspend or resume a tenant."""
-    record = _existing(tenancy, tenant_id).with_status(status)
+    record = existing_tenant(tenancy, tenant_id).with_status(status)
     tenancy.registry.put(record)
     tenancy.announce(tenant_id)
     return record
@@ -137,7 +137,7 @@ def set_status(tenancy: Tenancy, tenant_id: str, status: str) -> TenantRecord:
 
 def drop_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
     """Unregister a tenant, close its connections and drop its database."""
-    record = _existing(tenancy, tenant_id)
+    record = existing_tenant(tenancy, tenant_id)
     tenancy.registry.remove(tenant_id)
     tenancy.announce(tenant_id)
     tenancy.engines.discard(tenant_id)
@@ -211,7 +211,8 @@ def _seal(url: str, runtime_role: str) -> None:
         engine.dispose()
 
 
-def _existing(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
+def existing_tenant(tenancy: Tenancy, tenant_id: str) -> TenantRecord:
+    """Return the tenant's registry entry, or say it does not exist and where to look."""
     record = tenancy.registry.get(validate_tenant_id(tenant_id))
     if record is None:
         raise ProvisioningError(
