@@ -5,18 +5,48 @@ each is upgraded to the committed HEAD of the kit with ``satchel upgrade --to HE
 satchel_source=../..`` (cruft update, three-way). Commit template changes first: cruft reads
 the template from git and refuses to run in a tree with uncommitted changes, so an example
 that lands cleanly is committed on its own ("Re-level examples/<name> ..."), and the script
-stops at the first with conflicts: resolve them, commit, and run it again. Then run the
-examples' suites (``pytest tests/examples -x -q``).
+stops at the first with conflicts: resolve them, commit, and run it again. A re-levelled
+students spec (its ``x-template-version``) is then re-vendored into attendance, as a consumer
+does when its neighbour releases (copy, ``satchel-mock pin``). Then run the examples' suites
+(``pytest tests/examples -x -q``).
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent
 SERVICES = ("students", "attendance")
+# attendance vendors the students spec (tests/examples/test_contract.py keeps them equal).
+PROVIDER_SPEC = EXAMPLES / "students" / "spec" / "openapi.yaml"
+VENDORED_SPEC = EXAMPLES / "attendance" / "mocks" / "students" / "openapi.yaml"
+
+
+def revendor_students() -> None:
+    """Copy the students spec into attendance's mocks and pin its digest, if it changed."""
+    if PROVIDER_SPEC.read_bytes() == VENDORED_SPEC.read_bytes():
+        return
+    shutil.copyfile(PROVIDER_SPEC, VENDORED_SPEC)
+    mock = Path(sys.executable).parent / "satchel-mock"
+    subprocess.run([mock, "pin"], cwd=EXAMPLES / "attendance", check=True)
+    subprocess.run(
+        ["git", "add", "--all", "."], cwd=EXAMPLES / "attendance", check=True
+    )
+    subprocess.run(
+        [
+            "git",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            "attendance: re-vendor students' spec",
+        ],
+        cwd=EXAMPLES / "attendance",
+        check=True,
+    )
 
 
 def main() -> int:
@@ -43,6 +73,8 @@ def main() -> int:
                 cwd=EXAMPLES / name,
                 check=True,
             )
+    if not failed:
+        revendor_students()
     if failed:
         print(
             f"Resolve {failed[0]}'s conflicts, commit, then run `make examples-level` again.",

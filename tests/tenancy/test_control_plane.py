@@ -249,11 +249,14 @@ def test_suspension_reaches_every_worker_process_within_seconds(
         return response.status_code, response.headers["X-Worker-Pid"]
 
     def subscribed() -> bool:
-        ask()
-        return dict(subscriptions.pubsub_numsub(channel))[channel.encode()] == 2
+        # Four at a time, so both workers answer (and subscribe on their first request); a
+        # worker first reached by the fixture's /livez probe subscribes without being seen.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(ask, range(4)))
+        count = dict(subscriptions.pubsub_numsub(channel))[channel.encode()]
+        return count == 2 and len(seen) == 2
 
-    wait_until(subscribed, 60, "one subscription per worker process")
-    assert len(seen) == 2
+    wait_until(subscribed, 60, "one subscription per worker process, both answering")
     tenancy = operator(url, feed_url)
     try:
         for status, expected in ((SUSPENDED, 403), (ACTIVE, 200)):
