@@ -1,8 +1,9 @@
 """Bring every example service level with the kit's template (`make examples-level`).
 
 The examples live inside the kit and install satchel from it (``satchel_source = "../.."``):
-each is upgraded to the committed HEAD of the kit with ``satchel upgrade --to HEAD --answer
-satchel_source=../..`` (cruft update, three-way). Commit template changes first: cruft reads
+each is upgraded to the latest release when the template has not changed since it (else to
+the committed HEAD) with ``satchel upgrade --to <target> --answer satchel_source=../..``
+(cruft update, three-way). Commit template changes first: cruft reads
 the template from git and refuses to run in a tree with uncommitted changes, so an example
 that lands cleanly is committed on its own ("Re-level examples/<name> ..."), and the script
 stops at the first with conflicts: resolve them, commit, and run it again. A re-levelled
@@ -49,12 +50,34 @@ def revendor_students() -> None:
     )
 
 
+def level_target() -> str:
+    """Return the latest release tag if the template is unchanged since it, else HEAD.
+
+    Levelled at a release, an example records the release's commit, so `cruft check
+    --checkout vX.Y.Z` passes for it; plain `cruft check` compares with the kit's HEAD, which
+    committing the re-level itself moves (tests/examples/test_level.py).
+    """
+    tag = subprocess.run(
+        ["git", "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"],
+        cwd=EXAMPLES,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not tag:
+        return "HEAD"
+    changed = subprocess.run(
+        ["git", "diff", "--quiet", tag, "--", "../template"], cwd=EXAMPLES
+    )
+    return tag if changed.returncode == 0 else "HEAD"
+
+
 def main() -> int:
     failed = []
+    target = level_target()
     for name in SERVICES:
-        print(f"== {name}", flush=True)
+        print(f"== {name} (to {target})", flush=True)
         done = subprocess.run(
-            [Path(sys.executable).parent / "satchel", "upgrade", "--to", "HEAD"]
+            [Path(sys.executable).parent / "satchel", "upgrade", "--to", target]
             + ["--answer", "satchel_source=../.."],
             cwd=EXAMPLES / name,
         )
