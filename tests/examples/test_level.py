@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +48,28 @@ def test_example_is_level_with_the_template(service):
         f"examples/{service} is behind the template ({len(behind)} file(s) changed since "
         f"{commit[:12]}, e.g. {behind[:3]}): commit the template, then run `make examples-level`"
     )
+
+
+@pytest.mark.parametrize("service", ["students", "attendance"])
+def test_example_passes_cruft_check_at_its_release(service):
+    """Levelled at a release, `cruft check --checkout <release>` itself passes for the example.
+
+    A clone without tags (some CI checkouts) cannot name the release: the check above is the
+    one that always runs, and this one says so instead of passing silently.
+    """
+    record = json.loads((KIT / "examples" / service / ".cruft.json").read_text())
+    checkout = record.get("checkout")
+    if not checkout or checkout == "HEAD":
+        pytest.skip(f"examples/{service} is levelled at HEAD, not at a release")
+    if git("rev-parse", "--verify", "--quiet", f"{checkout}^{{commit}}").returncode:
+        pytest.skip(
+            f"this clone lacks the tag {checkout} (fetch tags to run cruft check)"
+        )
+    cruft = str(Path(sys.executable).with_name("cruft"))
+    done = subprocess.run(
+        [cruft, "check", "--checkout", checkout],
+        cwd=KIT / "examples" / service,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
