@@ -8,31 +8,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from satchel.tenancy.cli_move import audit_command, move_command
-from satchel.tenancy.cli_servers import servers
+from satchel.tenancy.cli_servers import servers, tenancy_here
 from satchel.tenancy.errors import TenancyError
 from satchel.tenancy.migrate import MigrationSettings, migrate_tenants, plan_waves
 from satchel.tenancy.provision import create_tenant, drop_tenant, set_status
 from satchel.tenancy.records import ACTIVE, SUSPENDED, TenantRecord, redact_url
 from satchel.tenancy.revisions import head_revision
 from satchel.tenancy.roles import with_login
-from satchel.tenancy.runtime import EXTENSION_KEY, Tenancy
+from satchel.tenancy.runtime import Tenancy
 from satchel.tenancy.servers import server_key
 from satchel.tenancy.status import CURRENT, by_server, tenant_statuses
 
 cli = AppGroup("tenants", help="Create, list, suspend, drop and migrate tenants.")
-
-
-def _tenancy() -> Tenancy:
-    tenancy = current_app.extensions.get(EXTENSION_KEY)
-    if tenancy is None:
-        raise click.ClickException(
-            "this app has no tenancy: call satchel.tenancy.init_app(app)"
-        )
-    return tenancy
 
 
 def _fail(exc: TenancyError) -> click.ClickException:
@@ -64,7 +54,7 @@ def create_command(
     """Create TENANT: its database, identity row, schema and registry entry."""
     try:
         record = create_tenant(
-            _tenancy(),
+            tenancy_here(),
             tenant,
             database_url=database_url,
             template=template,
@@ -81,7 +71,7 @@ def create_command(
 def list_command(as_json: bool) -> None:
     """List every tenant with its status, revision and (password-free) database URL."""
     try:
-        records = _tenancy().registry.all()
+        records = tenancy_here().registry.all()
     except TenancyError as exc:
         raise _fail(exc) from exc
     rows = [
@@ -120,7 +110,7 @@ def resume_command(tenant: str) -> None:
 
 def _set_status(tenant: str, status: str) -> None:
     try:
-        set_status(_tenancy(), tenant, status)
+        set_status(tenancy_here(), tenant, status)
     except TenancyError as exc:
         raise _fail(exc) from exc
     click.echo(f"tenant {tenant} is {status}")
@@ -140,7 +130,7 @@ def drop_command(tenant: str, yes: bool) -> None:
                 f"confirmation {typed!r} does not match {tenant!r}; nothing dropped"
             )
     try:
-        drop_tenant(_tenancy(), tenant)
+        drop_tenant(tenancy_here(), tenant)
     except TenancyError as exc:
         raise _fail(exc) from exc
     click.echo(f"dropped tenant {tenant}")
@@ -191,7 +181,7 @@ def migrate_command(
     plan_only: bool,
 ) -> None:
     """Migrate every tenant to head: canary first, then parallel waves."""
-    tenancy = _tenancy()
+    tenancy = tenancy_here()
     try:
         settings = MigrationSettings(
             tenancy.settings.script_location,
@@ -247,7 +237,7 @@ def migrate_command(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def status_command(as_json: bool) -> None:
     """Show each tenant's schema revision; exit 1 if any is not at head (deploy gate)."""
-    tenancy = _tenancy()
+    tenancy = tenancy_here()
     try:
         target = head_revision(tenancy.settings.script_location)
         statuses = tenant_statuses(
