@@ -21,6 +21,7 @@ import structlog
 from flask import Flask, Response, request
 
 from satchel import context, request_id
+from satchel.log_context import merge_bound_fields
 from satchel.api.markers import quiet_endpoints
 
 __all__ = [
@@ -160,7 +161,7 @@ def configure(
     stream = sys.stdout if stream is None else stream
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
     shared = [
-        structlog.contextvars.merge_contextvars,
+        merge_bound_fields,
         add_request_context,
         _service_fields(service, env, version),
         structlog.processors.add_log_level,

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import structlog
 from flask import Flask
 
 from satchel import context
+from satchel.log_context import clear_bound_fields
 
 __all__ = [
     "HEADER",
@@ -81,7 +81,7 @@ def init_app(app: Flask) -> None:
         context.tenant_id.set,
         context.actor.set,
     )
-    clear_bound = structlog.contextvars.clear_contextvars
+    clear_bound = clear_bound_fields
 
     def request_scope(
         environ: dict[str, Any], start_response: Callable

@@ -4,6 +4,8 @@ Flask builds a new ``URLSafeTimedSerializer`` for every request (in ``open_sessi
 when the request carries no session cookie), which costs a stamped service a few percent
 of a read (bench/stamped). The serializer depends only on ``SECRET_KEY`` and
 ``SECRET_KEY_FALLBACKS``; it is kept until either changes, so key rotation works as before.
+An API request never touches its session: saving a session that stayed empty and unread
+returns at once, where Flask would first read seven cookie settings to do nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ class CachedSerializerSessionInterface(SecureCookieSessionInterface):
         serializer = super().get_signing_serializer(app)
         self._cached = (keys, serializer)
         return serializer
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        """Save as Flask does; nothing to do for a session left empty and unread."""
+        if not session and not session.modified and not session.accessed:
+            return  # Flask would add no cookie, no deletion and no Vary header
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

@@ -109,3 +109,24 @@ def test_redaction_applies_to_real_log_lines(app, read_logs):
     structlog.get_logger().info("login", password="hunter2", user="ann")
     [line] = read_logs()
     assert (line["password"], line["user"]) == (REDACTED, "ann")
+
+
+def test_bound_fields_merge_and_clear_as_structlog_does():
+    """satchel's registry-based merge and clear agree with structlog's own functions."""
+    import contextvars
+
+    from satchel.log_context import clear_bound_fields, merge_bound_fields
+
+    def in_fresh_context() -> None:
+        structlog.contextvars.bind_contextvars(lesson="maths", room=12)
+        structlog.contextvars.bind_contextvars(room=14)  # rebinding replaces
+        ours = merge_bound_fields(None, "info", {"lesson": "explicit wins"})
+        theirs = structlog.contextvars.merge_contextvars(
+            None, "info", {"lesson": "explicit wins"}
+        )
+        assert ours == theirs == {"lesson": "explicit wins", "room": 14}
+        clear_bound_fields()
+        assert structlog.contextvars.get_contextvars() == {}
+        assert merge_bound_fields(None, "info", {}) == {}
+
+    contextvars.copy_context().run(in_fresh_context)

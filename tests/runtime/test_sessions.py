@@ -23,6 +23,15 @@ def app():
     def who() -> dict:
         return {"name": session.get("name")}
 
+    @app.post("/forget")
+    def forget() -> dict:
+        session.clear()
+        return {}
+
+    @app.get("/api")
+    def api() -> dict:
+        return {}
+
     return app
 
 
@@ -57,3 +66,16 @@ def test_without_a_key_there_is_no_session(app):
     app.config.update(SECRET_KEY=None, TESTING=True)
     with pytest.raises(RuntimeError, match="secret key"):
         app.test_client().post("/remember/ada")
+
+
+def test_untouched_sessions_add_nothing_and_cleared_ones_are_deleted(app):
+    """As Flask: no cookie or Vary for an unread session; read adds Vary; clear deletes."""
+    client = app.test_client()
+    untouched = client.get("/api")
+    assert "Set-Cookie" not in untouched.headers and "Vary" not in untouched.headers
+    client.post("/remember/ada")
+    read = client.get("/who")
+    assert read.headers["Vary"] == "Cookie" and "Set-Cookie" not in read.headers
+    cleared = client.post("/forget")
+    assert "session=;" in cleared.headers["Set-Cookie"]
+    assert client.get_cookie("session") is None
