@@ -58,6 +58,11 @@ class EngineOptions:
     engine_factory: EngineFactory | None = None
     # Connect as this login whatever user the registry URL names (satchel.tenancy.roles).
     login: Login | None = None
+    # Server-side prepared statements (psycopg prepares a query on its fifth run): the
+    # server parses and plans it once per connection instead of on every request. Off
+    # unless the URLs name PostgreSQL itself: PgBouncer in transaction mode lends each
+    # transaction any server connection, where the statement was never prepared.
+    prepared_statements: bool = False
 
     @classmethod
     def for_pooler(cls, pooler: str = "direct", **overrides: Any) -> EngineOptions:
@@ -87,6 +92,8 @@ class EngineOptions:
                 "max_overflow": 10,
                 **overrides,
             }
+        else:
+            overrides = {"prepared_statements": True, **overrides}
         return cls(**overrides)
 
 
@@ -285,12 +292,10 @@ class TenantEngines:
         }
         url = engine_url(with_login(record.database_url, opts.login))
         if url.startswith("postgresql"):
-            # No server-side prepared statements: they break behind PgBouncer transaction mode.
             timeout = max(1, int(opts.acquire_timeout))
-            kwargs["connect_args"] = {
-                "prepare_threshold": None,
-                "connect_timeout": timeout,
-            }
+            kwargs["connect_args"] = {"connect_timeout": timeout}
+            if not opts.prepared_statements:  # psycopg's default threshold otherwise
+                kwargs["connect_args"]["prepare_threshold"] = None
         if opts.null_pool:
             kwargs["poolclass"] = NullPool
         elif not url.startswith("sqlite"):

@@ -48,7 +48,9 @@ def _rounds(server: Server, tenants, rounds: int) -> None:
     ("pooler", "overrides", "reconnects"),
     [
         ("pgbouncer", {}, 0),
-        ("direct", {"connection_budget": 5}, 40),
+        # The direct preset aimed at PgBouncer, to count its reconnects: without the
+        # prepared statements a real direct deployment uses (PgBouncer would lose them).
+        ("direct", {"connection_budget": 5, "prepared_statements": False}, 40),
     ],
 )
 def test_round_robin_reuses_client_connections_only_with_the_pgbouncer_preset(
@@ -108,4 +110,5 @@ def test_preset_values_can_be_overridden():
     """The preset is a starting point: any option given explicitly wins."""
     options = EngineOptions.for_pooler("pgbouncer", connection_budget=300)
     assert (options.connection_budget, options.pool_size) == (300, 10)
-    assert EngineOptions.for_pooler() == EngineOptions()
+    assert EngineOptions.for_pooler() == EngineOptions(prepared_statements=True)
+    assert not EngineOptions.for_pooler("pgbouncer").prepared_statements
