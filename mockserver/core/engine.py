@@ -27,7 +27,12 @@ from mockserver.core.answers import (
     spec_resolver,
 )
 from mockserver.core.cors import preflight_answer, with_origin
-from mockserver.core.errors import AnswersInvalid, MockError
+from mockserver.core.errors import (
+    AnswersInvalid,
+    AnswerViolates,
+    CannotSerialise,
+    MockError,
+)
 from mockserver.core.messages import MockRequest, MockResponse, route_of, to_response
 from mockserver.core.misses import (
     miss_answer,
@@ -44,6 +49,11 @@ from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
 from mockserver.core.tenant_tokens import tenant_refusal
 from mockserver.core.select import default_status, response_for
+from mockserver.core.violations import (
+    cannot_serialise_answer,
+    spec_violation_answer,
+    with_violations,
+)
 
 __all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
 
@@ -60,6 +70,8 @@ class Engine:
     ``security=False`` (``security: off`` in mocks.yaml) answers requests that lack the
     credentials the spec requires instead of refusing them with 401. ``recordings`` (from
     ``satchel-mock record``) answer the operations they cover, after the overlay's rules.
+    ``errors=True`` (``--errors``, ``errors: true``) answers 500 ``mock-spec-violation``
+    wherever an answer would break the spec, instead of generated data or a flagged answer.
     """
 
     def __init__(
@@ -74,8 +86,10 @@ class Engine:
         security: bool = True,
         recordings: Recordings | None = None,
         strict: bool = True,
+        errors: bool = False,
     ) -> None:
         self.name = name
+        self.errors = errors
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
@@ -90,7 +104,12 @@ class Engine:
         self._plans: dict[Operation, Plan] = {}
         try:
             self._planner = Planner(
-                spec, self.overlay, self._builder, security=security, lenient=not strict
+                spec,
+                self.overlay,
+                self._builder,
+                security=security,
+                lenient=not strict,
+                errors=errors,
             )
             if len(spec.operations) <= eager_limit:
                 self._plans = self._planner.plans(spec.operations)
@@ -119,10 +138,12 @@ class Engine:
         scenario: str | None = None,
         security: bool = True,
         strict: bool = True,
+        errors: bool = False,
     ) -> Engine:
         """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec).
 
-        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`).
+        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`);
+        ``errors=True`` answers 500 where an answer would break the spec.
         """
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
@@ -136,6 +157,7 @@ class Engine:
             security=security,
             recordings=recordings,
             strict=strict,
+            errors=errors,
         )
 
     @property
@@ -240,6 +262,11 @@ class Engine:
         except RequestInvalid as exc:
             if recorded is not None and recorded[0] is not None:
                 return self.replay.answer(recorded[0])
+            prefer = headers.get("prefer") or prefer_in_query(query)
+            if prefer:
+                chosen = self._preferred_for_invalid(plan, prefer, exc)
+                if chosen is not None:
+                    return chosen
             own = spec_answer_to_invalid(
                 plan.answers,
                 exc,
@@ -295,26 +322,65 @@ class Engine:
             return response
         key = (plan.operation, response.status, best or "")
         if key not in self._negotiated:
-            reason = f"the request accepts only {accept}"
-            if best is not None:
-                named = plan.overlay_examples.get(str(response.status), {})
-                try:
-                    answer = self._builder.build(
-                        plan.operation, response.status, named, media_type=best
-                    )
-                    self._negotiated[key] = self._respond(answer, plan)
-                    return self._negotiated[key]
-                except MockError as exc:  # e.g. no XML can be written for this value
-                    reason = f"no {best} body can be produced ({exc.message})"
-            detail = (
-                f"{plan.label} answers {response.status} as {', '.join(offered)}; "
-                f"{reason}."
-            )
-            problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
-            self._negotiated[key] = self._respond(
-                problem_answer(problem, "mock: Accept header"), plan
+            self._negotiated[key] = self._negotiated_answer(
+                plan, response.status, accept, offered, best
             )
         return self._negotiated[key]
+
+    def _negotiated_answer(
+        self,
+        plan: Plan,
+        status: int,
+        accept: str,
+        offered: list[str],
+        best: str | None,
+    ) -> MockResponse:
+        """Build the answer as ``best``; a type that cannot carry the body gives way to the
+        next one ``Accept`` takes, and when none can, the answer is 500 (cannot serialise).
+        """
+        reason = f"the request accepts only {accept}"
+        named = plan.overlay_examples.get(str(status), {})
+        left = list(offered)
+        unserialisable: CannotSerialise | None = None
+        while best is not None:
+            try:
+                answer = self._builder.build(
+                    plan.operation, status, named, media_type=best
+                )
+                return self._respond(answer, plan)
+            except CannotSerialise as exc:
+                unserialisable = unserialisable or exc
+                left.remove(best)
+                best = best_match(accept, left)
+            except AnswerViolates as exc:
+                tolerated = self._tolerated(plan, status, exc)
+                if tolerated is not None:
+                    return tolerated
+                reason = f"no {best} body can be produced ({exc.message})"
+                break
+            except MockError as exc:  # e.g. no XML can be written for this value
+                reason = f"no {best} body can be produced ({exc.message})"
+                break
+        if unserialisable is not None and best is None:
+            return self._respond(cannot_serialise_answer(unserialisable), plan)
+        detail = f"{plan.label} answers {status} as {', '.join(offered)}; {reason}."
+        problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
+        return self._respond(problem_answer(problem, "mock: Accept header"), plan)
+
+    def _tolerated(
+        self, plan: Plan, status: int, error: AnswerViolates
+    ) -> MockResponse | None:
+        """Apply the violations policy to an answer that breaks the spec.
+
+        ``--errors``: 500 ``mock-spec-violation``; otherwise the answer flagged with its
+        violations, None when it cannot even be written.
+        """
+        if self.errors:
+            return self._respond(
+                spec_violation_answer(plan.label, status, error), plan
+            )
+        flagged = with_violations(error)
+        return self._respond(flagged, plan) if flagged is not None else None
 
     def declared(self, operation: Operation, status: int) -> MockResponse | None:
         """Return the usual answer for ``status`` of ``operation``, if the spec declares it."""
@@ -376,6 +442,13 @@ class Engine:
                     plan.overlay_examples.get(str(status), {}),
                     variant=next(self._dynamic),
                 )
+            except AnswerViolates as exc:
+                tolerated = self._tolerated(plan, status, exc)
+                if tolerated is not None:
+                    return tolerated
+                return self._prefer_problem(plan, str(exc))
+            except CannotSerialise as exc:
+                return self._respond(cannot_serialise_answer(exc), plan)
             except MockError as exc:  # e.g. no valid data can be generated
                 return self._prefer_problem(plan, str(exc))
             return self._respond(answer, plan)
@@ -401,6 +474,35 @@ class Engine:
         # As Prism: the requested status or example is content the mock cannot find (404);
         # a Prefer header that does not parse stays a 400.
         return self._prefer_problem(plan, detail, 404)
+
+    def _preferred_for_invalid(
+        self, plan: Plan, header: str, invalid: RequestInvalid
+    ) -> MockResponse | None:
+        """Answer an invalid request as ``Prefer`` asks, when it asks for a refusal's status.
+
+        A requested code the refusal could take (415, 422 or 400) and a requested example
+        apply to it, as to a valid request: a missing example is the same 404. Any other
+        code (``code=200`` for a bad body) is ignored: the request is still refused. None
+        leaves the refusal to the usual rule.
+        """
+        try:
+            preference = parse_prefer(header)
+        except PreferInvalid:
+            return None
+        refusals = (415, 422, 400) if invalid.status == 415 else (422, 400)
+        status = preference.code
+        if status not in refusals or (status, None) not in plan.answers:
+            return None
+        found = plan.answers.get((status, preference.example))
+        if found is None:
+            names = [n for s, n in plan.answers if s == status and n is not None]
+            detail = (
+                f"Prefer example={preference.example}: {plan.label} {status} has no "
+                f"such example; available: {', '.join(names) or 'none'}."
+            )
+            return self._prefer_problem(plan, detail, 404)
+        detail = invalid.to_problem().detail
+        return with_note(found, f"spec {status} response to an invalid request: {detail}")
 
     def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
         """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
@@ -459,6 +561,11 @@ class Engine:
                     answer = self._builder.build(
                         plan.operation, status, named, variant=variant
                     )
+                except AnswerViolates as exc:
+                    if self.errors:  # never swapped for generated data
+                        found = self._tolerated(plan, status, exc)
+                        break
+                    continue
                 except MockError:
                     continue
                 found = self._respond(answer, plan)
