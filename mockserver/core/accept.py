@@ -24,7 +24,8 @@ __all__ = ["best_match"]
 
 class _ParameterTolerantAccept(MIMEAccept):
     """``MIMEAccept`` whose ranges match any declared type that contradicts none of their
-    parameters; a declared type that is not ``type/subtype`` matches nothing (no 500)."""
+    parameters; a declared type that is not ``type/subtype`` matches nothing (no 500).
+    """
 
     def _value_matches(self, value: str, item: str) -> bool:
         offered, wanted = _split(value), _split(item)
@@ -37,7 +38,9 @@ class _ParameterTolerantAccept(MIMEAccept):
             return True
         if (o_type, o_sub) != (w_type, w_sub):
             return False
-        return all(o_params.get(name, value) == value for name, value in w_params.items())
+        return all(
+            o_params.get(name, value) == value for name, value in w_params.items()
+        )
 
 
 def _split(media_type: str) -> tuple[str, str, dict[str, str]] | None:

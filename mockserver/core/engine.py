@@ -123,7 +123,9 @@ class Engine:
         }
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
-        self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
+        self._negotiated: dict[
+            tuple[Operation, int, str], MockResponse | CannotSerialise
+        ] = {}
         self._refusals: dict[tuple[Operation, int], MockResponse | None] = {}
         self.use_scenario(scenario)
 
@@ -320,50 +322,73 @@ class Engine:
         best = best_match(accept, offered)
         if best == content_type:
             return response
-        key = (plan.operation, response.status, best or "")
+        left = offered
+        unserialisable: CannotSerialise | None = None
+        while best is not None:
+            answer = self._as_media(plan, response.status, best, offered)
+            if not isinstance(answer, CannotSerialise):
+                return answer
+            # This type cannot carry the body: the next type the client takes may.
+            unserialisable = unserialisable or answer
+            left = [m for m in left if m != best]
+            best = best_match(accept, left)
+        if unserialisable is not None:
+            return self._respond(cannot_serialise_answer(unserialisable), plan)
+        key = (plan.operation, response.status, "")
         if key not in self._negotiated:
-            self._negotiated[key] = self._negotiated_answer(
-                plan, response.status, accept, offered, best
+            detail = (
+                f"{plan.label} answers {response.status} as {', '.join(offered)}; "
+                f"the request accepts only {accept}."
             )
+            self._negotiated[key] = self._not_acceptable(plan, detail)
         return self._negotiated[key]
 
-    def _negotiated_answer(
+    def _as_media(
+        self, plan: Plan, status: int, media_type: str, offered: list[str]
+    ) -> MockResponse | CannotSerialise:
+        """Return the answer for ``status`` as ``media_type``, built once.
+
+        A type that cannot carry the body (an object as text/plain) gives its reason, for
+        the caller to try the client's next choice.
+        """
+        key = (plan.operation, status, media_type)
+        found = self._negotiated.get(key)
+        if found is not None:
+            return found
+        named = plan.overlay_examples.get(str(status), {})
+        try:
+            answer = self._builder.build(
+                plan.operation, status, named, media_type=media_type
+            )
+            found = self._respond(answer, plan)
+        except CannotSerialise as exc:
+            found = exc
+        except AnswerViolates as exc:
+            found = self._tolerated(plan, status, exc) or self._unproducible(
+                plan, status, media_type, offered, exc
+            )
+        except MockError as exc:  # e.g. no XML can be written for this value
+            found = self._unproducible(plan, status, media_type, offered, exc)
+        self._negotiated[key] = found
+        return found
+
+    def _unproducible(
         self,
         plan: Plan,
         status: int,
-        accept: str,
+        media_type: str,
         offered: list[str],
-        best: str | None,
+        error: MockError,
     ) -> MockResponse:
-        """Build the answer as ``best``; a type that cannot carry the body gives way to the
-        next one ``Accept`` takes, and when none can, the answer is 500 (cannot serialise).
-        """
-        reason = f"the request accepts only {accept}"
-        named = plan.overlay_examples.get(str(status), {})
-        left = list(offered)
-        unserialisable: CannotSerialise | None = None
-        while best is not None:
-            try:
-                answer = self._builder.build(
-                    plan.operation, status, named, media_type=best
-                )
-                return self._respond(answer, plan)
-            except CannotSerialise as exc:
-                unserialisable = unserialisable or exc
-                left.remove(best)
-                best = best_match(accept, left)
-            except AnswerViolates as exc:
-                tolerated = self._tolerated(plan, status, exc)
-                if tolerated is not None:
-                    return tolerated
-                reason = f"no {best} body can be produced ({exc.message})"
-                break
-            except MockError as exc:  # e.g. no XML can be written for this value
-                reason = f"no {best} body can be produced ({exc.message})"
-                break
-        if unserialisable is not None and best is None:
-            return self._respond(cannot_serialise_answer(unserialisable), plan)
-        detail = f"{plan.label} answers {status} as {', '.join(offered)}; {reason}."
+        """Return the 406 for a declared media type no body can be produced in."""
+        detail = (
+            f"{plan.label} answers {status} as {', '.join(offered)}; no {media_type} "
+            f"body can be produced ({error.message})."
+        )
+        return self._not_acceptable(plan, detail)
+
+    def _not_acceptable(self, plan: Plan, detail: str) -> MockResponse:
+        """Return a 406 problem with ``detail``."""
         problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
         return self._respond(problem_answer(problem, "mock: Accept header"), plan)
 
@@ -376,9 +401,7 @@ class Engine:
         violations, None when it cannot even be written.
         """
         if self.errors:
-            return self._respond(
-                spec_violation_answer(plan.label, status, error), plan
-            )
+            return self._respond(spec_violation_answer(plan.label, status, error), plan)
         flagged = with_violations(error)
         return self._respond(flagged, plan) if flagged is not None else None
 
@@ -502,7 +525,9 @@ class Engine:
             )
             return self._prefer_problem(plan, detail, 404)
         detail = invalid.to_problem().detail
-        return with_note(found, f"spec {status} response to an invalid request: {detail}")
+        return with_note(
+            found, f"spec {status} response to an invalid request: {detail}"
+        )
 
     def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
         """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
