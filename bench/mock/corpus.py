@@ -71,6 +71,8 @@ class Server:
         self.port = free_port()
         if kind == "satchel":
             command = [*SATCHEL, "--port", str(self.port), str(spec)]
+            # Both servers in the same mode: Prism's --errors is satchel-mock's too.
+            command += [flag for flag in extra or [] if flag == "--errors"]
         else:
             command = [PRISM, "mock", *(extra or []), "-p", str(self.port), str(spec)]
             command += ["-h", "127.0.0.1"]

@@ -78,6 +78,12 @@ GET /__satchel/coverage, GET|PUT|DELETE /__satchel/faults, GET|PUT|DELETE /__sat
 """
 
 
+_ERRORS_HELP = (
+    "Answer 500 mock-spec-violation, listing the violations, where an answer would break "
+    "the spec (default: the closest answer, flagged in a Satchel-Mock-Violations header)."
+)
+
+
 @click.group(help=_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """The satchel-mock command group."""
@@ -108,6 +114,7 @@ def cli() -> None:
     metavar="NEIGHBOUR",
     help="Answer a neighbour statefully: POST creates, GET reads back (repeatable).",
 )
+@click.option("--errors", is_flag=True, help=_ERRORS_HELP)
 @click.option("--quiet", is_flag=True, help="No request log lines.")
 @click.option("--no-reload", is_flag=True, help="Do not watch files for changes.")
 def up(
@@ -115,6 +122,7 @@ def up(
     scenarios: tuple[str, ...],
     stateful: tuple[str, ...],
     seed: int | None,
+    errors: bool,
     quiet: bool,
     no_reload: bool,
 ) -> None:
@@ -127,7 +135,7 @@ def up(
                 f"{item!r} is not NEIGHBOUR=SCENARIO.", param_hint="--scenario"
             )
         wanted[name] = scenario
-    mocks = from_config(config_path, seed=seed, scenarios=wanted)
+    mocks = from_config(config_path, seed=seed, scenarios=wanted, errors=errors)
     if not mocks.listeners:
         click.echo(
             f"{config_path}: nothing to serve: mocks.yaml lists no neighbours "
@@ -182,6 +190,7 @@ def up(
     is_flag=True,
     help="Refuse a spec with flaws (invalid examples, ...) instead of warning about them.",
 )
+@click.option("--errors", is_flag=True, help=_ERRORS_HELP)
 @click.option("--quiet", is_flag=True, help="No request log lines.")
 @click.option("--no-reload", is_flag=True, help="Do not watch files for changes.")
 def serve(
@@ -193,6 +202,7 @@ def serve(
     seed: int,
     security: str,
     strict: bool,
+    errors: bool,
     quiet: bool,
     no_reload: bool,
 ) -> None:
@@ -206,6 +216,7 @@ def serve(
         scenario=scenario,
         security=security == "enforce",
         strict=strict,
+        errors=errors,
     )
     run(mocks, JsonLog(requests=not quiet), reload=not no_reload)
 

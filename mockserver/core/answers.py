@@ -14,7 +14,7 @@ from typing import Any, Callable
 from satchel.openapi import MISSING, MediaType, Operation, Spec
 from satchel.openapi.source import line_of
 
-from mockserver.core.errors import AnswerError
+from mockserver.core.errors import AnswerError, AnswerViolates, CannotSerialise
 from mockserver.core.generate import GenerationError, Resolver, generate
 from mockserver.core.overlay import MISSING_BODY
 from mockserver.core.select import pick_media_type, response_for, static_body
@@ -24,6 +24,7 @@ __all__ = [
     "SOURCE_HEADER",
     "Answer",
     "AnswerBuilder",
+    "can_carry",
     "encode_body",
     "locate_in_spec",
     "spec_resolver",
@@ -41,6 +42,20 @@ class Answer:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    #: The ``Satchel-Mock-Violations`` value of an answer that breaks its spec (else empty).
+    violations: str = ""
+
+
+def can_carry(media_type: str | None, value: Any) -> bool:
+    """Tell whether ``media_type`` can carry ``value`` as its body.
+
+    A text type that is neither JSON nor XML (text/plain, text/html, text/csv) has no way
+    to write an object or array; strings and numbers it carries as their text.
+    """
+    if not isinstance(value, (dict, list)) or media_type is None:
+        return True
+    kind = media_type.split(";", 1)[0].strip().lower()
+    return not kind.startswith("text/") or "json" in kind or is_xml(kind)
 
 
 def encode_body(media_type: str | None, value: Any) -> bytes:
@@ -118,16 +133,29 @@ class AnswerBuilder:
                 f"{name} {status} declares no content, so it cannot answer a body.",
                 file=origin or None,
             )
+        where = origin or self.locate(operation, f"/responses/{response.status}")
+        if not can_carry(media_name, value):
+            others = [mt for mt in response.content if mt != media_name]
+            if media_type is None and inline is MISSING_BODY:
+                # The mock chose this type: another declared one may carry the value.
+                for other in others:
+                    try:
+                        return self.build(
+                            operation,
+                            status,
+                            overlay_named,
+                            example=example,
+                            media_type=other,
+                            extra_headers=extra_headers,
+                            origin=origin,
+                            rule=rule,
+                            variant=variant,
+                        )
+                    except AnswerError:
+                        continue
+            raise _cannot_serialise(name, status, media_name, source, value, where)
         issues = _validate(operation, status, media_name, value)
-        if issues:
-            where = origin or self.locate(operation, f"/responses/{response.status}")
-            details = "; ".join(f"{i.field or '/'}: {i.message}" for i in issues)
-            raise AnswerError(
-                f"the {source} for {name} {status} does not match the spec: {details}.",
-                file=where,
-                hint="Fix the example or overlay so that it validates against the schema.",
-            )
-        body = self._encode(media, value, name, status, origin)
+        body = self._encode(media, value, name, status, origin, strict=not issues)
         shown = f"{source} (overlay rule {origin})" if rule else source
         headers = [(SOURCE_HEADER, shown)]
         if media_name is not None:
@@ -138,12 +166,42 @@ class AnswerBuilder:
         declared = self._declared_headers(operation, status, response)
         headers += [(k, v) for k, v in declared if k not in given]
         headers += extra
-        return Answer(status, tuple(headers), body)
+        answer = Answer(status, tuple(headers), body) if body is not None else None
+        if issues:
+            details = "; ".join(f"{i.field or '/'}: {i.message}" for i in issues)
+            if source == "generated":
+                first = f"{issues[0].field or '/'}: {issues[0].message}"
+                message = (
+                    f"cannot generate a valid {status} body for "
+                    f"{operation.operation_id or operation.path} ({first})."
+                )
+                hint = "Add an example for this response to the spec or the overlay."
+            else:
+                message = (
+                    f"the {source} for {name} {status} does not match the spec: "
+                    f"{details}."
+                )
+                hint = "Fix the example or overlay so that it validates against the schema."
+            raise AnswerViolates(
+                message, issues=issues, answer=answer, file=where, hint=hint
+            )
+        return answer
 
     def _encode(
-        self, media: MediaType | None, value: Any, name: str, status: int, origin: str
-    ) -> bytes:
-        """Serialise the body: XML media types as XML shaped by the schema, never as JSON."""
+        self,
+        media: MediaType | None,
+        value: Any,
+        name: str,
+        status: int,
+        origin: str,
+        *,
+        strict: bool = True,
+    ) -> bytes | None:
+        """Serialise the body: XML media types as XML shaped by the schema, never as JSON.
+
+        ``strict=False`` (a value that already breaks the spec) returns None instead of
+        raising when it cannot be written as XML: the violations are the error to report.
+        """
         if media is None or not is_xml(media.media_type) or value is MISSING:
             return encode_body(media.media_type if media else None, value)
         if isinstance(value, (str, bytes)):
@@ -151,6 +209,8 @@ class AnswerBuilder:
         try:
             return to_xml(value, media.schema or {}, self.resolve, media.schema_uri)
         except XmlUnavailable as exc:
+            if not strict:
+                return None
             raise AnswerError(
                 f"{name} {status} cannot be written as {media.media_type}: {exc.message}",
                 file=origin or None,
@@ -159,9 +219,14 @@ class AnswerBuilder:
     def _generate(
         self, operation: Operation, status: int, media: MediaType, variant: int
     ) -> tuple[str, Any]:
-        """Generate a body that validates, trying a few seeds before giving up."""
+        """Generate a body that validates, trying a few seeds before giving up.
+
+        When none validates, return the try with the fewest violations (the caller reports
+        them); raise only when nothing can be generated at all.
+        """
         key = f"{self.seed}:{operation.method} {operation.path}:{status}:{media.media_type}"
         last_issue = ""
+        best: tuple[int, Any] | None = None
         for attempt in range(_GENERATION_TRIES):
             seed = f"{key}:{variant}:{attempt}"
             try:
@@ -181,7 +246,10 @@ class AnswerBuilder:
             issues = _validate(operation, status, media.media_type, value)
             if not issues:
                 return "generated", value
-            last_issue = f"{issues[0].field or '/'}: {issues[0].message}"
+            if best is None or len(issues) < best[0]:
+                best = (len(issues), value)
+        if best is not None:
+            return "generated", best[1]
         raise AnswerError(
             f"cannot generate a valid {status} body for "
             f"{operation.operation_id or operation.path} ({last_issue}).",
@@ -226,6 +294,22 @@ def _validate(
             status, media_type, encode_body(media_type, value)
         )
     return operation.validate_response(status, media_type, value)
+
+
+def _cannot_serialise(
+    name: str, status: int, media_type: str | None, source: str, value: Any, where: str
+) -> CannotSerialise:
+    """Explain why a structured value cannot be the body of a text media type."""
+    shape = "an object" if isinstance(value, dict) else "an array"
+    what = "generated data" if source == "generated" else f"the {source}"
+    return CannotSerialise(
+        f"{name} {status} cannot be written as {media_type}: {what} is {shape}, "
+        f"and {media_type} has no way to write one (only JSON and XML media types carry "
+        "structured values).",
+        file=where,
+        hint="Give the response a string example (or a string schema), declare a JSON "
+        "media type for it, or answer it with an overlay example that is a string.",
+    )
 
 
 def _header_text(value: Any) -> str:

@@ -27,7 +27,12 @@ from mockserver.core.answers import (
     spec_resolver,
 )
 from mockserver.core.cors import preflight_answer, with_origin
-from mockserver.core.errors import AnswersInvalid, MockError
+from mockserver.core.errors import (
+    AnswersInvalid,
+    AnswerViolates,
+    CannotSerialise,
+    MockError,
+)
 from mockserver.core.messages import MockRequest, MockResponse, route_of, to_response
 from mockserver.core.misses import (
     miss_answer,
@@ -44,6 +49,11 @@ from mockserver.core.replay import Replay, build_replay
 from mockserver.core.security import Guard, unauthorized_detail
 from mockserver.core.tenant_tokens import tenant_refusal
 from mockserver.core.select import default_status, response_for
+from mockserver.core.violations import (
+    cannot_serialise_answer,
+    spec_violation_answer,
+    with_violations,
+)
 
 __all__ = ["EAGER_LIMIT", "Engine", "MockRequest", "MockResponse", "recordings_path"]
 
@@ -60,6 +70,8 @@ class Engine:
     ``security=False`` (``security: off`` in mocks.yaml) answers requests that lack the
     credentials the spec requires instead of refusing them with 401. ``recordings`` (from
     ``satchel-mock record``) answer the operations they cover, after the overlay's rules.
+    ``errors=True`` (``--errors``, ``errors: true``) answers 500 ``mock-spec-violation``
+    wherever an answer would break the spec, instead of generated data or a flagged answer.
     """
 
     def __init__(
@@ -74,8 +86,10 @@ class Engine:
         security: bool = True,
         recordings: Recordings | None = None,
         strict: bool = True,
+        errors: bool = False,
     ) -> None:
         self.name = name
+        self.errors = errors
         self.spec = spec
         self.overlay = overlay or Overlay()
         self.seed = seed
@@ -90,7 +104,12 @@ class Engine:
         self._plans: dict[Operation, Plan] = {}
         try:
             self._planner = Planner(
-                spec, self.overlay, self._builder, security=security, lenient=not strict
+                spec,
+                self.overlay,
+                self._builder,
+                security=security,
+                lenient=not strict,
+                errors=errors,
             )
             if len(spec.operations) <= eager_limit:
                 self._plans = self._planner.plans(spec.operations)
@@ -104,7 +123,9 @@ class Engine:
         }
         self._scenario: str | None = None
         self._dynamic = itertools.count(1)
-        self._negotiated: dict[tuple[Operation, int, str], MockResponse] = {}
+        self._negotiated: dict[
+            tuple[Operation, int, str], MockResponse | CannotSerialise
+        ] = {}
         self._refusals: dict[tuple[Operation, int], MockResponse | None] = {}
         self.use_scenario(scenario)
 
@@ -119,10 +140,12 @@ class Engine:
         scenario: str | None = None,
         security: bool = True,
         strict: bool = True,
+        errors: bool = False,
     ) -> Engine:
         """Load the spec, overlay and recordings (``recordings.yaml`` beside the spec).
 
-        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`).
+        ``strict=False`` serves a vendored spec despite its flaws (see :attr:`warnings`);
+        ``errors=True`` answers 500 where an answer would break the spec.
         """
         overlay = load_overlay(overlay_path) if overlay_path is not None else None
         recorded = recordings_path(spec_path)
@@ -136,6 +159,7 @@ class Engine:
             security=security,
             recordings=recordings,
             strict=strict,
+            errors=errors,
         )
 
     @property
@@ -240,6 +264,11 @@ class Engine:
         except RequestInvalid as exc:
             if recorded is not None and recorded[0] is not None:
                 return self.replay.answer(recorded[0])
+            prefer = headers.get("prefer") or prefer_in_query(query)
+            if prefer:
+                chosen = self._preferred_for_invalid(plan, prefer, exc)
+                if chosen is not None:
+                    return chosen
             own = spec_answer_to_invalid(
                 plan.answers,
                 exc,
@@ -293,28 +322,88 @@ class Engine:
         best = best_match(accept, offered)
         if best == content_type:
             return response
-        key = (plan.operation, response.status, best or "")
+        left = offered
+        unserialisable: CannotSerialise | None = None
+        while best is not None:
+            answer = self._as_media(plan, response.status, best, offered)
+            if not isinstance(answer, CannotSerialise):
+                return answer
+            # This type cannot carry the body: the next type the client takes may.
+            unserialisable = unserialisable or answer
+            left = [m for m in left if m != best]
+            best = best_match(accept, left)
+        if unserialisable is not None:
+            return self._respond(cannot_serialise_answer(unserialisable), plan)
+        key = (plan.operation, response.status, "")
         if key not in self._negotiated:
-            reason = f"the request accepts only {accept}"
-            if best is not None:
-                named = plan.overlay_examples.get(str(response.status), {})
-                try:
-                    answer = self._builder.build(
-                        plan.operation, response.status, named, media_type=best
-                    )
-                    self._negotiated[key] = self._respond(answer, plan)
-                    return self._negotiated[key]
-                except MockError as exc:  # e.g. no XML can be written for this value
-                    reason = f"no {best} body can be produced ({exc.message})"
             detail = (
                 f"{plan.label} answers {response.status} as {', '.join(offered)}; "
-                f"{reason}."
+                f"the request accepts only {accept}."
             )
-            problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
-            self._negotiated[key] = self._respond(
-                problem_answer(problem, "mock: Accept header"), plan
-            )
+            self._negotiated[key] = self._not_acceptable(plan, detail)
         return self._negotiated[key]
+
+    def _as_media(
+        self, plan: Plan, status: int, media_type: str, offered: list[str]
+    ) -> MockResponse | CannotSerialise:
+        """Return the answer for ``status`` as ``media_type``, built once.
+
+        A type that cannot carry the body (an object as text/plain) gives its reason, for
+        the caller to try the client's next choice.
+        """
+        key = (plan.operation, status, media_type)
+        found = self._negotiated.get(key)
+        if found is not None:
+            return found
+        named = plan.overlay_examples.get(str(status), {})
+        try:
+            answer = self._builder.build(
+                plan.operation, status, named, media_type=media_type
+            )
+            found = self._respond(answer, plan)
+        except CannotSerialise as exc:
+            found = exc
+        except AnswerViolates as exc:
+            found = self._tolerated(plan, status, exc) or self._unproducible(
+                plan, status, media_type, offered, exc
+            )
+        except MockError as exc:  # e.g. no XML can be written for this value
+            found = self._unproducible(plan, status, media_type, offered, exc)
+        self._negotiated[key] = found
+        return found
+
+    def _unproducible(
+        self,
+        plan: Plan,
+        status: int,
+        media_type: str,
+        offered: list[str],
+        error: MockError,
+    ) -> MockResponse:
+        """Return the 406 for a declared media type no body can be produced in."""
+        detail = (
+            f"{plan.label} answers {status} as {', '.join(offered)}; no {media_type} "
+            f"body can be produced ({error.message})."
+        )
+        return self._not_acceptable(plan, detail)
+
+    def _not_acceptable(self, plan: Plan, detail: str) -> MockResponse:
+        """Return a 406 problem with ``detail``."""
+        problem = Problem(status=406, type="mock-not-acceptable", detail=detail)
+        return self._respond(problem_answer(problem, "mock: Accept header"), plan)
+
+    def _tolerated(
+        self, plan: Plan, status: int, error: AnswerViolates
+    ) -> MockResponse | None:
+        """Apply the violations policy to an answer that breaks the spec.
+
+        ``--errors``: 500 ``mock-spec-violation``; otherwise the answer flagged with its
+        violations, None when it cannot even be written.
+        """
+        if self.errors:
+            return self._respond(spec_violation_answer(plan.label, status, error), plan)
+        flagged = with_violations(error)
+        return self._respond(flagged, plan) if flagged is not None else None
 
     def declared(self, operation: Operation, status: int) -> MockResponse | None:
         """Return the usual answer for ``status`` of ``operation``, if the spec declares it."""
@@ -376,6 +465,13 @@ class Engine:
                     plan.overlay_examples.get(str(status), {}),
                     variant=next(self._dynamic),
                 )
+            except AnswerViolates as exc:
+                tolerated = self._tolerated(plan, status, exc)
+                if tolerated is not None:
+                    return tolerated
+                return self._prefer_problem(plan, str(exc))
+            except CannotSerialise as exc:
+                return self._respond(cannot_serialise_answer(exc), plan)
             except MockError as exc:  # e.g. no valid data can be generated
                 return self._prefer_problem(plan, str(exc))
             return self._respond(answer, plan)
@@ -401,6 +497,37 @@ class Engine:
         # As Prism: the requested status or example is content the mock cannot find (404);
         # a Prefer header that does not parse stays a 400.
         return self._prefer_problem(plan, detail, 404)
+
+    def _preferred_for_invalid(
+        self, plan: Plan, header: str, invalid: RequestInvalid
+    ) -> MockResponse | None:
+        """Answer an invalid request as ``Prefer`` asks, when it asks for a refusal's status.
+
+        A requested code the refusal could take (415, 422 or 400) and a requested example
+        apply to it, as to a valid request: a missing example is the same 404. Any other
+        code (``code=200`` for a bad body) is ignored: the request is still refused. None
+        leaves the refusal to the usual rule.
+        """
+        try:
+            preference = parse_prefer(header)
+        except PreferInvalid:
+            return None
+        refusals = (415, 422, 400) if invalid.status == 415 else (422, 400)
+        status = preference.code
+        if status not in refusals or (status, None) not in plan.answers:
+            return None
+        found = plan.answers.get((status, preference.example))
+        if found is None:
+            names = [n for s, n in plan.answers if s == status and n is not None]
+            detail = (
+                f"Prefer example={preference.example}: {plan.label} {status} has no "
+                f"such example; available: {', '.join(names) or 'none'}."
+            )
+            return self._prefer_problem(plan, detail, 404)
+        detail = invalid.to_problem().detail
+        return with_note(
+            found, f"spec {status} response to an invalid request: {detail}"
+        )
 
     def _unauthorized(self, plan: Plan, guard: Guard, missing: str) -> MockResponse:
         """Answer 401: the spec's own 401 if it declares one, else a problem saying what to send."""
@@ -459,6 +586,11 @@ class Engine:
                     answer = self._builder.build(
                         plan.operation, status, named, variant=variant
                     )
+                except AnswerViolates as exc:
+                    if self.errors:  # never swapped for generated data
+                        found = self._tolerated(plan, status, exc)
+                        break
+                    continue
                 except MockError:
                     continue
                 found = self._respond(answer, plan)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["AnswerError", "AnswersInvalid", "ConfigError", "MockError", "OverlayError"]
+__all__ = [
+    "AnswerError",
+    "AnswerViolates",
+    "AnswersInvalid",
+    "CannotSerialise",
+    "ConfigError",
+    "MockError",
+    "OverlayError",
+]
 
 
 class MockError(Exception):
@@ -46,6 +54,31 @@ class OverlayError(MockError):
 
 class AnswerError(MockError):
     """A response the mock would emit does not validate against the neighbour's spec."""
+
+
+class AnswerViolates(AnswerError):
+    """The only body at hand breaks the spec: ``issues`` says how, ``answer`` is that body.
+
+    ``answer`` (None when even it cannot be written) is what a lenient mock may still serve,
+    flagged by its violations; ``--errors`` answers 500 instead.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        issues: tuple = (),
+        answer: object = None,
+        file: str | Path | None = None,
+        hint: str = "",
+    ) -> None:
+        self.issues = tuple(issues)
+        self.answer = answer
+        super().__init__(message, file=file, hint=hint)
+
+
+class CannotSerialise(AnswerError):
+    """A structured value (object, array) under a text media type that cannot carry it."""
 
 
 class AnswersInvalid(MockError):

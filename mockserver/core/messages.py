@@ -45,6 +45,8 @@ class MockResponse:
     operation_id: str | None = None
     delay: float = 0.0
     drop: str | None = None
+    #: Set when the answer breaks its spec (its Satchel-Mock-Violations value): logged.
+    violations: str = ""
 
     def header(self, name: str) -> str | None:
         """Return the first value of header ``name`` (case-insensitive), if present."""
@@ -67,4 +69,5 @@ def to_response(
         body=answer.body,
         route=route_of(base_path, operation) if operation is not None else None,
         operation_id=operation.operation_id if operation is not None else None,
+        violations=answer.violations,
     )

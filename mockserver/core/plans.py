@@ -16,7 +16,14 @@ from typing import Any
 from satchel.openapi import Operation, Spec
 
 from mockserver.core.answers import SOURCE_HEADER, Answer, AnswerBuilder
-from mockserver.core.errors import AnswerError, AnswersInvalid, MockError, OverlayError
+from mockserver.core.errors import (
+    AnswerError,
+    AnswersInvalid,
+    AnswerViolates,
+    CannotSerialise,
+    MockError,
+    OverlayError,
+)
 from mockserver.core.messages import MockResponse, to_response
 from mockserver.core.overlay import Condition, Overlay, Rule
 from mockserver.core.security import Guard, guard_of
@@ -26,6 +33,11 @@ from mockserver.core.select import (
     example_names,
     pick_media_type,
     response_for,
+)
+from mockserver.core.violations import (
+    cannot_serialise_answer,
+    spec_violation_answer,
+    with_violations,
 )
 
 __all__ = ["Plan", "Planner", "find_operation"]
@@ -78,6 +90,7 @@ class Planner:
         *,
         security: bool = True,
         lenient: bool = False,
+        errors: bool = False,
     ) -> None:
         self.spec = spec
         self.overlay = overlay
@@ -86,6 +99,9 @@ class Planner:
         #: lenient: the spec's own bad examples become warnings (see _answers), never the
         #: overlay's, which the team writes.
         self.lenient = lenient
+        #: errors (``--errors``): an answer that breaks the spec becomes a 500, never
+        #: generated data in its place nor a flagged best effort.
+        self.errors = errors
         self.warnings: list[MockError] = []
         #: Operations a lenient planner could not answer at all, and why.
         self.unanswerable: dict[Operation, list[MockError]] = {}
@@ -134,6 +150,7 @@ class Planner:
             self.builder,
             errors,
             self.warnings if self.lenient else None,
+            refuse=self.errors,
         )
         default = answers.get((default_status(operation), None))
         if default is None or broken:
@@ -166,16 +183,22 @@ def _answers(
     builder: AnswerBuilder,
     errors: list[MockError],
     warnings: list[MockError] | None = None,
+    *,
+    refuse: bool = False,
 ) -> dict[tuple[int, str | None], MockResponse]:
     """Build the default answer and every named example of every declared status.
 
     With ``warnings`` (a lenient engine), a spec example that does not validate is skipped
-    (the default answer falls back to generated data) and the failure becomes a warning.
+    (the default answer falls back to generated data, else to the candidate with the fewest
+    violations, flagged) and the failure becomes a warning. ``refuse`` (``--errors``) answers
+    500 for any of the spec's answers that breaks it instead. A structured value under a
+    text media type answers 500 ``mock-cannot-serialise``.
     """
     answers = {}
     warned: set[str] = set()  # the default answer and its named example fail alike
     if not operation.responses and warnings is not None:
         return _no_responses(spec, operation, builder, warnings)
+    label = operation.operation_id or f"{operation.method} {operation.path}"
     for status in declared_statuses(operation):
         response = response_for(operation, status)
         named = own.get(str(status), {})
@@ -194,21 +217,66 @@ def _answers(
                     errors.append(exc)
                     continue
                 where = f"{operation.pointer}/responses/{response.status}"
-                if name is not None:
-                    _warn_once(
-                        warnings, exc, _located(exc, where, "Skipped it."), warned
+                if isinstance(exc, CannotSerialise):
+                    note = "Answered 500 mock-cannot-serialise."
+                    _warn_once(warnings, exc, _located(exc, where, note), warned)
+                    answer = cannot_serialise_answer(exc)
+                elif refuse and isinstance(exc, AnswerViolates):
+                    note = "Answered 500 mock-spec-violation (--errors)."
+                    _warn_once(warnings, exc, _located(exc, where, note), warned)
+                    answer = spec_violation_answer(label, status, exc)
+                elif name is not None:
+                    note = "Skipped it."
+                    _warn_once(warnings, exc, _located(exc, where, note), warned)
+                    continue
+                else:
+                    served, note, again = _instead(
+                        operation, status, named, builder, exc
                     )
-                    continue
-                try:  # the default answer, from the schema instead of the bad example
-                    answer = builder.build(operation, status, named, variant=1)
-                except MockError as again:
-                    _warn_once(warnings, exc, _located(exc, where, ""), warned)
-                    _warn_once(warnings, again, _located(again, where, ""), warned)
-                    continue
-                note = "Served generated data instead."
-                _warn_once(warnings, exc, _located(exc, where, note), warned)
+                    _warn_once(warnings, exc, _located(exc, where, note), warned)
+                    if served is None:  # nothing at all: the operation is unanswerable
+                        if again is not None:
+                            located = _located(again, where, "")
+                            _warn_once(warnings, again, located, warned)
+                        continue
+                    answer = served
             answers[status, name] = to_response(answer, spec.base_path, operation)
     return answers
+
+
+def _instead(
+    operation: Operation,
+    status: int,
+    named: dict[str, Any],
+    builder: AnswerBuilder,
+    failed: MockError,
+) -> tuple[Answer | None, str, MockError | None]:
+    """Return what a lenient mock serves when the default answer failed, and a note saying so.
+
+    Generated data when it validates; else the candidate with the fewest violations (the
+    example on a tie), flagged in ``Satchel-Mock-Violations``; None when there is none (with
+    the generator's failure, if it failed otherwise).
+    """
+    candidates = [failed] if isinstance(failed, AnswerViolates) else []
+    again: MockError | None = None
+    try:
+        generated = builder.build(operation, status, named, variant=1)
+        return generated, "Served generated data instead.", None
+    except AnswerViolates as exc:
+        candidates.append(exc)
+        again = exc
+    except MockError as exc:
+        again = exc
+    usable = [c for c in candidates if isinstance(c.answer, Answer)]
+    if not usable:
+        return None, "", again
+    best = min(usable, key=lambda c: len(c.issues))  # min keeps the first on a tie
+    kind = "the example" if best is failed else "generated data"
+    note = (
+        f"No valid answer can be built: served {kind} with the fewest violations, "
+        "listed in its Satchel-Mock-Violations header."
+    )
+    return with_violations(best), note, None
 
 
 def _located(error: MockError, pointer: str, note: str) -> AnswerError:

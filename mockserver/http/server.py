@@ -70,6 +70,16 @@ class RsgiApp:
             proto.response_bytes(response.status, response.headers, response.body)
         else:
             await _drop(proto, response.drop)
+        if response.violations:  # an answer that breaks its spec, served by default
+            self.log.event(
+                "answer violates spec",
+                level="warning",
+                neighbour=name,
+                operation_id=response.operation_id,
+                route=response.route,
+                status=response.status,
+                violations=response.violations,
+            )
         if self.log.requests:
             self.log.request(
                 name,

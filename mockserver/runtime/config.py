@@ -15,6 +15,7 @@ Example::
         host: billing.localhost                # ... or routed by Host on the shared port
         security: off                          # optional: enforce (default) or off
         strict: true                           # optional: refuse a flawed spec (see below)
+        errors: true                           # optional: 500 for an answer breaking the spec
 
 A list of entries with ``name:`` is read the same way.
 
@@ -27,6 +28,11 @@ credentials its operation's security requirement names (presence only: any token
 each becomes a warning with file, line and pointer, and a bad example gives way to generated
 data. ``strict: true``, for specs the team owns, refuses to start on them, as
 ``satchel-mock check`` always does.
+
+``errors: true`` (like ``satchel-mock serve --errors``) never papers over the spec: an answer
+that would break it (a bad example, or data that cannot be made valid) is a 500
+``mock-spec-violation`` listing the violations, instead of generated data or an answer
+flagged in ``Satchel-Mock-Violations`` (the default).
 
 Paths are relative to the file. The digest pins the vendored spec: when the file changes
 without a re-pin, loading fails, so nobody mocks a neighbour from a spec they did not mean to.
@@ -67,6 +73,7 @@ _NEIGHBOUR_KEYS = (
     "host",
     "security",
     "strict",
+    "errors",
     "record",
 )
 _SECURITY = ("enforce", "off")
@@ -85,6 +92,7 @@ class Neighbour:
     host: str | None = None
     security: str = "enforce"  # or "off": answer requests that lack their credentials
     strict: bool = False  # True: refuse a spec with flaws instead of warning about them
+    errors: bool = False  # True: 500 for an answer that would break the spec
     line: int | None = None
     pointer: str = ""  # where its entry is in mocks.yaml (JSON pointer)
     # `satchel-mock record`: the hosts it may forward to, and what it must not store.
@@ -246,6 +254,15 @@ def _neighbour(
             "true refuses a spec with invalid examples or other flaws; false (the "
             "default) serves it and logs each flaw as a warning.",
         )
+    errors = entry.get("errors", False)
+    if not isinstance(errors, bool):
+        _fail(
+            source,
+            f"{pointer}/errors",
+            f"errors must be true or false, not {errors!r}.",
+            "true answers 500 where an answer would break the spec; false (the default) "
+            "serves the closest answer, its violations listed in a header.",
+        )
     record = _record(source, f"{pointer}/record", entry.get("record"))
     return Neighbour(
         record_allow=record["allow"],
@@ -259,6 +276,7 @@ def _neighbour(
         host=host.lower() if host else None,
         security=security,
         strict=strict,
+        errors=errors,
         line=source.line(pointer),
         pointer=pointer,
     )

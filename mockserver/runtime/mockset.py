@@ -83,6 +83,7 @@ def from_spec(
     name: str | None = None,
     security: bool = True,
     strict: bool = False,
+    errors: bool = False,
 ) -> MockSet:
     """Serve one spec on one port (``satchel-mock serve``)."""
     # mocks/<neighbour>/openapi.yaml is named after its folder, petstore.yaml after itself.
@@ -98,6 +99,7 @@ def from_spec(
                 scenario=scenarios.get(neighbour),
                 security=security,
                 strict=strict,
+                errors=errors,
             )
         }
 
@@ -116,8 +118,12 @@ def from_config(
     *,
     seed: int | None = None,
     scenarios: dict[str, str] | None = None,
+    errors: bool = False,
 ) -> MockSet:
-    """Serve every neighbour in ``mocks.yaml`` (``satchel-mock up``); none gives no listeners."""
+    """Serve every neighbour in ``mocks.yaml`` (``satchel-mock up``); none gives no listeners.
+
+    ``errors`` (``up --errors``) turns on ``errors: true`` for every neighbour.
+    """
     config = load_config(config_path)
     unknown = set(scenarios or {}) - {n.name for n in config.neighbours}
     if unknown:
@@ -136,7 +142,7 @@ def from_config(
                 hint="Restart `satchel-mock up` to listen on the new ports.",
             )
         state["config"] = current
-        return load_engines(current, wanted, seed)
+        return load_engines(current, wanted, seed, errors=errors)
 
     return MockSet(
         load,
@@ -148,9 +154,13 @@ def from_config(
 
 
 def load_engines(
-    config: MockConfig, scenarios: dict[str, str | None], seed: int
+    config: MockConfig,
+    scenarios: dict[str, str | None],
+    seed: int,
+    *,
+    errors: bool = False,
 ) -> dict[str, Engine]:
-    """Verify each pin and build each neighbour's engine."""
+    """Verify each pin and build each neighbour's engine (``errors``: for all of them)."""
     engines = {}
     for neighbour in config.neighbours:
         verify_digest(neighbour, config.path)
@@ -163,6 +173,7 @@ def load_engines(
                 scenario=scenarios.get(neighbour.name),
                 security=neighbour.security == "enforce",
                 strict=neighbour.strict,
+                errors=errors or neighbour.errors,
             )
         except ValueError as exc:  # an unknown --scenario for this neighbour
             raise MockError(str(exc), file=config.path, line=neighbour.line) from None

@@ -69,7 +69,8 @@ class _Builder:
             raw.get("parameters", []), child(loc, "parameters")
         )
         consumes = raw.get("consumes") or root.get("consumes") or ["application/json"]
-        produces = raw.get("produces") or root.get("produces") or ["application/json"]
+        # No ``produces`` anywhere: the responses' example keys say what they produce.
+        produces = raw.get("produces") or root.get("produces") or []
         own = [self._parameter(p, p_loc) for p, p_loc in raw_params]
         merged = merge_parameters(shared, own)
         body = _request_body(
@@ -241,6 +242,8 @@ def _response_content(
     # An example keyed by a wildcard ("*/*", "application/*") serves each produced type it
     # covers that has none of its own; it is not a media type to answer with itself.
     wildcards = [mt for mt in examples if str(mt).endswith("/*")]
+    # Declared ``produces`` plus any example keys; with none declared, the example keys
+    # alone (``examples: {text/plain: hello}`` produces text/plain, not JSON too).
     media_types = list(produces) + [
         mt for mt in examples if mt not in produces and mt not in wildcards
     ]

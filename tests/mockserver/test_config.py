@@ -132,6 +132,15 @@ BAD = [
         "warning.",
     ),
     (
+        "errors-not-boolean",
+        "neighbours:\n  - name: pets\n    spec: mocks/pets/openapi.yaml\n"
+        "    port: 4101\n    errors: always\n",
+        5,
+        "errors must be true or false, not 'always'. true answers 500 where an answer would "
+        "break the spec; false (the default) serves the closest answer, its violations listed "
+        "in a header.",
+    ),
+    (
         "port-is-shared-port",
         "neighbours:\n  - name: pets\n    spec: mocks/pets/openapi.yaml\n"
         "    port: 4010\n  - name: kids\n    spec: mocks/students/openapi.yaml\n    host: kids\n",
