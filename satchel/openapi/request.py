@@ -178,6 +178,14 @@ def _plan(param: Parameter, compiler: SchemaCompiler) -> _ParamPlan:
 def _mapping_reader(param: Parameter, coerce: Any) -> Reader:
     """Read a path, header or cookie parameter; header names are case-insensitive."""
     name = param.name
+    if param.location == "path":
+
+        def read_path(source: Any) -> Any:
+            raw = source.get(name)
+            # An empty segment ("/users//posts") leaves the parameter out.
+            return MISSING if not raw else coerce(raw)
+
+        return read_path
     if param.location != "header":
 
         def read(source: Any) -> Any:
