@@ -33,6 +33,21 @@ MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True)
+class Encoding:
+    """How one field of a form body is serialised (OpenAPI's Encoding object).
+
+    ``serialised`` tells whether ``style``, ``explode`` and ``allowReserved`` apply: always
+    in application/x-www-form-urlencoded, and in multipart/form-data only when the spec
+    writes one of them (OpenAPI 3.0.4 / 3.1.1, Encoding Object).
+    """
+
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
+    serialised: bool = True
+
+
+@dataclass(frozen=True)
 class MediaType:
     """One media type of a body: its schema and examples.
 
@@ -45,6 +60,8 @@ class MediaType:
     example: Any = MISSING
     examples: dict[str, Any] = field(default_factory=dict)
     schema_uri: str = ""
+    #: Form fields' serialisation, by field name (forms only; see :class:`Encoding`).
+    encoding: dict[str, Encoding] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

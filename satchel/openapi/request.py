@@ -6,14 +6,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from satchel.openapi.coerce import (
-    Reader,
-    query_reader,
-    scalar_coercer,
-    types_of,
-    value_coercer,
-)
+from satchel.openapi.coerce import Reader, query_reader, value_coercer
 from satchel.openapi.errors import Issue, RequestInvalid
+from satchel.openapi.forms import FormPlan, form_plan
 from satchel.openapi.media import (
     FORM,
     BodyUnreadable,
@@ -51,7 +46,7 @@ class _BodyPlan:
 
     media_type: str
     check: SchemaValidator | None
-    form_fields: dict[str, Any]
+    form: FormPlan | None
 
 
 class RequestValidator:
@@ -142,8 +137,10 @@ class RequestValidator:
                 400, (Issue("body", "", str(exc)),), f"Malformed request: {exc}."
             ) from None
         checked = parsed
-        if essence(content_type) in _FORMS and isinstance(parsed, dict):
-            parsed = _form_values(parsed, plan.form_fields)
+        media_type = essence(content_type)
+        if media_type in _FORMS and isinstance(parsed, dict) and plan.form is not None:
+            issues.extend(plan.form.reserved_issues(body, parsed, media_type))
+            parsed = plan.form.values(parsed, media_type)
             # Uploaded files are bytes, which JSON Schema has no type for: check a text view.
             checked = {name: _as_text(value) for name, value in parsed.items()}
         if plan.check is not None and not plan.check.is_valid(checked):
@@ -205,36 +202,21 @@ def _mapping_reader(param: Parameter, coerce: Any) -> Reader:
 
 
 def _body_plan(media: Any, compiler: SchemaCompiler) -> _BodyPlan:
-    """Compile one request media type's schema and, for forms, its field coercers."""
+    """Compile one request media type's schema and, for forms, how to read their fields."""
     if media.schema is None:
-        return _BodyPlan(media.media_type, None, {})
+        return _BodyPlan(media.media_type, None, None)
     schema, uri = compiler.resolve(media.schema, media.schema_uri)
-    fields = {}
-    for name, sub in (schema.get("properties") or {}).items():
-        sub, sub_uri = compiler.resolve(sub, uri)
-        items = compiler.resolve(sub.get("items"), sub_uri)[0]
-        fields[name] = (types_of(sub), scalar_coercer(sub), scalar_coercer(items))
+
+    def resolve(sub: Any, base: str = uri) -> tuple[dict[str, Any], Any]:
+        target, inner = compiler.resolve(sub, base)
+        return target, lambda deeper: resolve(deeper, inner)
+
+    form = essence(media.media_type) in _FORMS or "*" in media.media_type
     return _BodyPlan(
         media.media_type,
         compiler.compile(media.schema, media.schema_uri, response=False),
-        fields,
+        form_plan(schema, media.encoding, resolve) if form else None,
     )
-
-
-def _form_values(form: dict[str, list[Any]], fields: dict[str, Any]) -> dict[str, Any]:
-    """Coerce a parsed form: arrays keep every value, other fields take the first."""
-    values = {}
-    for name, raw in form.items():
-        types, scalar, item = fields.get(name, ((), _keep, _keep))
-        if "array" in types:
-            values[name] = [item(v) if isinstance(v, str) else v for v in raw]
-        else:
-            values[name] = scalar(raw[0]) if isinstance(raw[0], str) else raw[0]
-    return values
-
-
-def _keep(raw: Any) -> Any:
-    return raw
 
 
 def _as_text(value: Any) -> Any:

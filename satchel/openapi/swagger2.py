@@ -6,6 +6,7 @@ from typing import Any
 
 from satchel.openapi.model import (
     MISSING,
+    Encoding,
     MediaType,
     Operation,
     Parameter,
@@ -227,7 +228,15 @@ def _request_body(params: list[Parameter], consumes: list[str]) -> RequestBody |
     uploads = any(p.schema.get("format") == "binary" for p in fields)
     default = _FORM_TYPES[1] if uploads else _FORM_TYPES[0]
     types = [mt for mt in consumes if mt in _FORM_TYPES] or [default]
-    return RequestBody(bool(required), {mt: MediaType(mt, schema) for mt in types})
+    # collectionFormat, as a style, applies to form fields in both media types; 2.0 has no
+    # rule about reserved characters.
+    encoding = {
+        p.name: Encoding(p.style, p.explode, allow_reserved=True) for p in fields
+    }
+    return RequestBody(
+        bool(required),
+        {mt: MediaType(mt, schema, encoding=encoding) for mt in types},
+    )
 
 
 def _response_content(
