@@ -2,7 +2,9 @@
 
 Values prefer what the schema itself offers (``const``, ``enum``, ``example``, ``examples``,
 ``default``) and otherwise honour type, format, bounds, length, simple patterns, required and
-properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays.
+properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays,
+``contains`` (with ``minContains``/``maxContains``), ``prefixItems``, ``patternProperties``,
+``propertyNames``, ``min/maxProperties`` and ``dependentRequired`` (draft 4 ``dependencies``).
 Recursion is bounded: below ``max_depth`` only required properties and minimum items are
 produced. The caller validates the result; this module only aims to make that succeed.
 """
@@ -21,6 +23,7 @@ from typing import Any
 
 from mockserver.core.errors import MockError
 from mockserver.core.pattern import generate_from_pattern, unsupported_reason
+from satchel.openapi.ecma import compile_pattern
 
 __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 
@@ -193,9 +196,11 @@ class _Builder:
         required = set(schema.get("required") or ())
         result: dict[str, Any] = {}
         skip = "writeOnly" if self.for_response else "readOnly"
-        for name, sub in (schema.get("properties") or {}).items():
-            if name not in required and depth >= self.max_depth:
-                continue
+        properties = schema.get("properties") or {}
+        optional: list[str] = (
+            []
+        )  # left out for depth, kept in case minProperties wants them
+        for name, sub in properties.items():
             concrete, _ = self.deref(sub, base)
             if isinstance(concrete, dict) and concrete.get(skip):
                 if name not in required:
@@ -205,40 +210,126 @@ class _Builder:
                     # (a writeOnly one in requests only); the validator refuses the other way.
                     required.discard(name)
                     continue
+            if name not in required and depth >= self.max_depth:
+                optional.append(name)
+                continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
+        self.add_dependents(schema, result, required)
         for name in sorted(required - result.keys()):
             if (
                 isinstance(name, str) and extra is not False
             ):  # required, never described
-                sub = extra if isinstance(extra, dict) else {"type": "string"}
-                result[name] = self.value(sub, base, depth + 1)
+                result[name] = self.value(
+                    self.extra_schema(schema, name), base, depth + 1
+                )
+        self.fit_property_count(schema, result, required)
         wanted = schema.get("minProperties", 0)
         if not result and isinstance(extra, dict) and depth < self.max_depth:
             wanted = max(wanted, 1)
+        for name in optional:
+            if len(result) >= wanted:
+                break
+            result[name] = self.value(properties[name], base, depth + 1)
         index = 1
-        while len(result) < wanted and extra is not False:
-            sub = extra if isinstance(extra, dict) else {"type": "string"}
-            result.setdefault(f"key{index}", self.value(sub, base, depth + 1))
+        while len(result) < wanted and index <= wanted * 4:
+            name = self.extra_name(schema, index, base)
             index += 1
+            if name is None:
+                break
+            if name not in result:
+                sub = self.extra_schema(schema, name)
+                result[name] = self.value(sub, base, depth + 1)
         return result
+
+    def add_dependents(
+        self, schema: dict[str, Any], result: dict[str, Any], required: set[str]
+    ) -> None:
+        """Require what present properties depend on (dependentRequired, draft 4's lists)."""
+        rules = {
+            **{k: v for k, v in (schema.get("dependencies") or {}).items()},
+            **(schema.get("dependentRequired") or {}),
+        }
+        for name, needs in rules.items():
+            if name in result and isinstance(needs, list):
+                required.update(n for n in needs if isinstance(n, str))
+
+    def fit_property_count(
+        self,
+        schema: dict[str, Any],
+        result: dict[str, Any],
+        required: set[str],
+    ) -> None:
+        """Drop optional properties beyond ``maxProperties``."""
+        limit = schema.get("maxProperties")
+        if not isinstance(limit, int):
+            return
+        for name in [n for n in reversed(list(result)) if n not in required]:
+            if len(result) <= limit:
+                break
+            del result[name]
+
+    def extra_schema(self, schema: dict[str, Any], name: str) -> Any:
+        """Return the schema a property not in ``properties`` must meet."""
+        for pattern, sub in (schema.get("patternProperties") or {}).items():
+            if isinstance(pattern, str) and compile_pattern(pattern).find(name):
+                return sub
+        extra = schema.get("additionalProperties")
+        return extra if isinstance(extra, dict) else {"type": "string"}
+
+    def extra_name(self, schema: dict[str, Any], index: int, base: Any) -> str | None:
+        """Name an extra property: from patternProperties, else additionalProperties.
+
+        The name meets ``propertyNames``; None when no extra property is allowed.
+        """
+        names, _ = self.deref(schema.get("propertyNames"), base)
+        names = names if isinstance(names, dict) else {}
+        patterns = [p for p in (schema.get("patternProperties") or {}) if p]
+        if patterns:
+            pattern = patterns[(index - 1) % len(patterns)]
+            names = {**names, "pattern": pattern}
+        elif schema.get("additionalProperties") is False:
+            return None
+        if not names:
+            return f"key{index}"
+        return str(self.value({**names, "type": "string"}, base, self.max_depth))
 
     def array(self, schema: dict[str, Any], base: Any, depth: int) -> list[Any]:
         """Build a list of ``minItems`` items (at least one above ``max_depth``)."""
         low = schema.get("minItems", 0)
         high = schema.get("maxItems")
+        contains = schema.get("contains")
+        matching = 0
+        if contains is not None:
+            matching = schema.get("minContains", 1)
+            low = max(low, matching)
         count = max(low, 1 if depth < self.max_depth else 0)
         if high is not None:
             count = min(count, high)
         items = schema.get("items", {})
+        result: list[Any] = []
         if isinstance(schema.get("prefixItems"), list):
             prefix = schema["prefixItems"]
-            return [self.value(sub, base, depth + 1) for sub in prefix][
-                : max(count, len(prefix))
-            ]
+            result = [self.value(sub, base, depth + 1) for sub in prefix]
+            if items is False or len(result) >= count:
+                return result[: max(count, len(prefix))]
+        if contains is not None:
+            # Items that meet ``contains`` (and ``items``), as many as allowed, then plain ones.
+            most = schema.get("maxContains")
+            matching = max(matching, count - len(result))
+            if isinstance(most, int):
+                matching = min(matching, most)
+            both = {"allOf": [items if isinstance(items, dict) else {}, contains]}
+            result += self.items(schema, both, matching, base, depth)
+        return result + self.items(schema, items, count - len(result), base, depth)
+
+    def items(
+        self, schema: dict[str, Any], items: Any, count: int, base: Any, depth: int
+    ) -> list[Any]:
+        """Build ``count`` items of ``items``, distinct when ``uniqueItems`` says so."""
         result: list[Any] = []
         for _ in range(count * 4):
-            if len(result) == count:
+            if len(result) >= count:
                 break
             item = self.value(items, base, depth + 1)
             if not schema.get("uniqueItems") or item not in result:
@@ -288,15 +379,42 @@ class _Builder:
     def number(self, schema: dict[str, Any]) -> float | int:
         """Build a number inside the bounds; a multiple of ``multipleOf`` when given."""
         step = schema.get("multipleOf")
-        low, high = _bounds(schema, step=step or 0.01)
         if step:
-            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001.
+            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001,
+            # and an exclusive bound is stepped over exactly (0.07 - 0.01 is not 0.06 in floats).
             exact = Decimal(repr(step))
-            first = math.ceil(Decimal(repr(low)) / exact)
-            last = max(math.floor(Decimal(repr(high)) / exact), first)
-            value = exact * self.rng.randint(first, min(last, first + 10_000))
+            first, last = _multiples(schema, exact)
+            value = exact * self.rng.randint(
+                first, min(max(last, first), first + 10_000)
+            )
             return int(value) if value == value.to_integral_value() else float(value)
+        low, high = _bounds(schema, step=0.01)
         return round(self.rng.uniform(low, high), 2)
+
+
+def _multiples(schema: dict[str, Any], step: Decimal) -> tuple[int, int]:
+    """Return the first and last n for which n * step lies inside the schema's bounds."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    open_low = schema.get("exclusiveMinimum") is True
+    open_high = schema.get("exclusiveMaximum") is True
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound = schema.get(key)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+            if key == "exclusiveMinimum" and (low is None or bound >= low):
+                low, open_low = bound, True
+            elif key == "exclusiveMaximum" and (high is None or bound <= high):
+                high, open_high = bound, True
+    if low is None:
+        low, open_low = (min(1, high) if high is not None else 1), False
+    first = math.ceil(Decimal(repr(low)) / step)
+    if open_low and first * step == Decimal(repr(low)):
+        first += 1
+    if high is None:
+        return first, first + 99_900
+    last = math.floor(Decimal(repr(high)) / step)
+    if open_high and last * step == Decimal(repr(high)):
+        last -= 1
+    return first, last
 
 
 def _tag_for(ref: str, mapping: dict[str, Any]) -> str:

@@ -2,8 +2,9 @@
 
 Hypothesis draws schemas from each feature the generator claims (formats, ECMA-262 patterns
 with length bounds, ``multipleOf`` with decimals and (exclusive) bounds, discriminators with
-and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly, and
-objects and arrays of those), puts each in a one-operation spec (as the request body and the
+and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly,
+``contains`` with minContains/maxContains, min/maxProperties with patternProperties,
+propertyNames and dependentRequired/dependencies, and objects and arrays of those), puts each in a one-operation spec (as the request body and the
 200 response), and checks that what the generator builds for a seed passes the very validator
 the server compiles for that spec (and, written as XML, is a well-formed document).
 """
@@ -149,15 +150,78 @@ def access_modes() -> st.SearchStrategy[dict]:
     )
 
 
+@st.composite
+def containing(draw) -> dict:
+    """An array with ``contains`` (and maybe minContains/maxContains, items, minItems)."""
+    low = draw(st.integers(20, 40))
+    schema = {
+        "type": "array",
+        "contains": {"type": "integer", "exclusiveMinimum": low, "maximum": low + 9},
+    }
+    if draw(st.booleans()):
+        schema["items"] = {"type": "integer"}
+    least = 1  # minContains' default
+    if draw(st.booleans()):
+        least = schema["minContains"] = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        schema["maxContains"] = least + draw(st.integers(0, 2))
+        schema["minItems"] = draw(st.integers(0, 2))
+    return schema
+
+
+@st.composite
+def counted_objects(draw) -> dict:
+    """Objects bounded by min/maxProperties, with patternProperties, propertyNames and
+    dependentRequired."""
+    schema: dict = {
+        "type": "object",
+        "properties": {
+            "alpha": {"type": "string"},
+            "beta": {"type": "integer"},
+            "gamma": {"type": "boolean"},
+        },
+    }
+    kind = draw(st.sampled_from(("max", "pattern", "names", "dependent")))
+    if kind == "max":
+        schema["maxProperties"] = draw(st.integers(0, 2))
+    elif kind == "pattern":
+        schema["patternProperties"] = {
+            "^x-[a-z]{2}$": {"type": "integer", "minimum": 5}
+        }
+        schema["additionalProperties"] = draw(st.sampled_from((False, True)))
+        schema["minProperties"] = draw(st.integers(4, 6))
+    elif kind == "names":
+        schema["properties"] = {"ab": {"type": "string"}}
+        schema["propertyNames"] = {"pattern": "^[a-z]{2}$"}
+        schema["additionalProperties"] = {"type": "integer"}
+        schema["minProperties"] = draw(st.integers(2, 4))
+    else:
+        schema["dependentRequired"] = {"alpha": ["delta"]}
+        schema["dependencies"] = {"beta": ["epsilon"]}
+    return schema
+
+
 def leaves() -> st.SearchStrategy[dict]:
     return st.one_of(
         formats(), patterns(), decimal_multiples(), integer_multiples(),
-        discriminated(), access_modes(),
+        discriminated(), access_modes(), containing(), counted_objects(),
     )  # fmt: skip
 
 
 def for_version(schema: dict, version: str) -> dict:
-    """Write 3.0's boolean exclusive bounds as 3.1's numbers, for a 3.1 spec."""
+    """Write a schema in the dialect of ``version``.
+
+    3.0's boolean exclusive bounds become 3.1's numbers in a 3.1 spec; 3.1's keywords
+    become their draft 4 forms (or go: 3.0 has no ``contains`` or ``propertyNames``).
+    """
+    if version == "3.0" and "contains" in schema:
+        bounds = schema["contains"]
+        schema = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+        schema["items"]["maximum"] = bounds["maximum"]
+    if version == "3.0" and "propertyNames" in schema:
+        schema = {k: v for k, v in schema.items() if k != "propertyNames"}
+    if version == "3.0" and "dependentRequired" in schema:
+        schema = {k: v for k, v in schema.items() if k != "dependentRequired"}
     if version == "3.1" and schema.get("exclusiveMinimum") is True:
         schema = dict(schema)
         del schema["exclusiveMinimum"], schema["exclusiveMaximum"]
