@@ -23,7 +23,7 @@ from typing import Any
 
 from mockserver.core.errors import MockError
 from mockserver.core.pattern import generate_from_pattern, unsupported_reason
-from satchel.openapi.ecma import compile_pattern
+from satchel.openapi.ecma import PatternInvalid, compile_pattern
 
 __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 
@@ -272,8 +272,11 @@ class _Builder:
     def extra_schema(self, schema: dict[str, Any], name: str) -> Any:
         """Return the schema a property not in ``properties`` must meet."""
         for pattern, sub in (schema.get("patternProperties") or {}).items():
-            if isinstance(pattern, str) and compile_pattern(pattern).find(name):
-                return sub
+            try:
+                if compile_pattern(str(pattern)).find(name) is not None:
+                    return sub
+            except PatternInvalid:
+                continue  # warned at load; the validator reports it where it is used
         extra = schema.get("additionalProperties")
         return extra if isinstance(extra, dict) else {"type": "string"}
 

@@ -9,6 +9,7 @@ either repeated (``explode``, the default) or one value split on its style's del
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import unquote, unquote_plus
@@ -29,6 +30,9 @@ _RAW_IN_MULTIPART = frozenset(RESERVED)
 _DELIMITERS = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
 
 
+_NO_RULE, _LEFT_OUT = object(), object()
+
+
 @dataclass(frozen=True)
 class _Field:
     """How one declared field is read, decided when the operation's validator is built."""
@@ -38,6 +42,8 @@ class _Field:
     item: Coercer
     delimiter: str | None
     strict_reserved: bool
+    #: With allowEmptyValue, what an empty value reads as: the default, or _LEFT_OUT.
+    empty: Any = _NO_RULE
 
 
 def _keep(raw: Any) -> Any:
@@ -59,6 +65,11 @@ class FormPlan:
         values = {}
         for name, raw in form.items():
             field = self._fields.get(name, _UNDECLARED)
+            if field.empty is not _NO_RULE and not any(raw):
+                # Sent empty, which allowEmptyValue allows: the default, else left out.
+                if field.empty is not _LEFT_OUT:
+                    values[name] = copy.deepcopy(field.empty)
+                continue
             if field.strict_reserved and media_type != FORM:
                 # Serialised as in a URL: the part's text is percent-encoded.
                 raw = [unquote(v) if isinstance(v, str) else v for v in raw]
@@ -131,12 +142,19 @@ def form_plan(
         delimiter = None
         if serialised and not rule.explode:
             delimiter = _DELIMITERS.get(rule.style)
+        empty: Any = _NO_RULE
+        if rule is not None and rule.allow_empty_value:
+            if "default" in sub:
+                empty = sub["default"]
+            elif "string" not in types_of(sub):
+                empty = _LEFT_OUT
         fields[name] = _Field(
             is_array="array" in types_of(sub),
             scalar=scalar_coercer(sub),
             item=scalar_coercer(items),
             delimiter=delimiter,
             strict_reserved=serialised and not rule.allow_reserved,
+            empty=empty,
         )
     return FormPlan(fields)
 

@@ -45,6 +45,8 @@ class Encoding:
     explode: bool = True
     allow_reserved: bool = False
     serialised: bool = True
+    #: Swagger 2.0's ``allowEmptyValue: true`` on a formData field (see Parameter).
+    allow_empty_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class Parameter:
     style: str
     explode: bool
     schema_uri: str = ""
+    #: ``allowEmptyValue: true`` (query, and 2.0 formData): "?q=" is sent but empty, which
+    #: reads as the schema's default when it has one.
+    allow_empty_value: bool = False
 
 
 @dataclass(frozen=True)

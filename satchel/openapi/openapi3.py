@@ -172,6 +172,8 @@ class _Builder:
             style=style,
             explode=bool(raw.get("explode", style == "form")),
             schema_uri=schema_uri(schema_loc),
+            allow_empty_value=location == "query"
+            and raw.get("allowEmptyValue") is True,
         )
 
     def _request_body(self, raw: Any, loc: Loc) -> RequestBody:

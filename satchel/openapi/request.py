@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from satchel.openapi.coerce import Reader, query_reader, value_coercer
+from satchel.openapi.coerce import Reader, query_reader, types_of, value_coercer
 from satchel.openapi.errors import Issue, RequestInvalid
 from satchel.openapi.forms import FormPlan, form_plan
 from satchel.openapi.media import (
@@ -38,6 +38,8 @@ class _ParamPlan:
     read: Reader
     check: SchemaValidator
     default: Any
+    #: For allowEmptyValue: tells whether the parameter was sent with an empty value.
+    sent_empty: Reader | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,9 @@ class RequestValidator:
         for plan in self._plans:
             value = plan.read(sources[plan.slot])
             if value is MISSING:
-                if plan.required:
+                if plan.required and not (
+                    plan.sent_empty and plan.sent_empty(sources[plan.slot])
+                ):
                     issues.append(
                         Issue(plan.location, plan.name, "required parameter is missing")
                     )
@@ -157,8 +161,16 @@ def _plan(param: Parameter, compiler: SchemaCompiler) -> _ParamPlan:
     def resolve(sub: Any) -> dict[str, Any]:
         return compiler.resolve(sub, uri)[0]
 
+    default = schema.get("default", MISSING)
+    sent_empty = None
     if param.location == "query":
         read = query_reader(param, schema, resolve)
+        if param.allow_empty_value and (
+            default is not MISSING or "string" not in types_of(schema)
+        ):
+            # "?q=" is allowed and empty: the default, or (with none) as if left out.
+            sent_empty = _sent_empty(param.name)
+            read = _unless_empty(read, sent_empty)
     else:
         read = _mapping_reader(param, value_coercer(param, schema, resolve))
     return _ParamPlan(
@@ -168,8 +180,28 @@ def _plan(param: Parameter, compiler: SchemaCompiler) -> _ParamPlan:
         required=param.required,
         read=read,
         check=compiler.compile(param.schema, param.schema_uri, response=False),
-        default=schema.get("default", MISSING),
+        default=default,
+        sent_empty=sent_empty,
     )
+
+
+def _sent_empty(name: str) -> Reader:
+    """Tell whether the query has ``name`` with nothing but empty values ("?q=", "?q")."""
+
+    def sent_empty(query: Any) -> bool:
+        values = query.get(name)
+        return bool(values) and not any(values)
+
+    return sent_empty
+
+
+def _unless_empty(read: Reader, sent_empty: Reader) -> Reader:
+    """Read the parameter, or MISSING when it was sent empty."""
+
+    def read_unless_empty(query: Any) -> Any:
+        return MISSING if sent_empty(query) else read(query)
+
+    return read_unless_empty
 
 
 def _mapping_reader(param: Parameter, coerce: Any) -> Reader:

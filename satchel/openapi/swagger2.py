@@ -154,6 +154,8 @@ class _Builder:
             schema=simple_schema(raw),
             style=style,
             explode=explode,
+            allow_empty_value=location in ("query", "formData")
+            and raw.get("allowEmptyValue") is True,
         )
 
     def _responses(
@@ -231,7 +233,13 @@ def _request_body(params: list[Parameter], consumes: list[str]) -> RequestBody |
     # collectionFormat, as a style, applies to form fields in both media types; 2.0 has no
     # rule about reserved characters.
     encoding = {
-        p.name: Encoding(p.style, p.explode, allow_reserved=True) for p in fields
+        p.name: Encoding(
+            p.style,
+            p.explode,
+            allow_reserved=True,
+            allow_empty_value=p.allow_empty_value,
+        )
+        for p in fields
     }
     return RequestBody(
         bool(required),

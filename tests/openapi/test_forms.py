@@ -173,3 +173,72 @@ def test_swagger2_form_fields_are_checked_against_their_schema(specs):
     ]
     body, content_type = _multipart(csv="5,6")
     assert _send(specs["v20"], body, content_type)["csv"] == [5, 6]
+
+
+ALLOW_EMPTY = """\
+swagger: '2.0'
+info: {title: t, version: '1'}
+paths:
+  /search:
+    post:
+      operationId: search
+      consumes: [application/x-www-form-urlencoded]
+      parameters:
+        - {in: query, name: limit, type: integer, default: 20, allowEmptyValue: true}
+        - {in: query, name: page, type: integer, required: true, allowEmptyValue: true}
+        - {in: query, name: q, type: string, allowEmptyValue: true}
+        - {in: query, name: strict, type: integer}
+        - {in: formData, name: size, type: integer, default: 5, allowEmptyValue: true}
+        - {in: formData, name: note, type: string, allowEmptyValue: true}
+      responses:
+        '204': {description: ok}
+"""
+
+
+@pytest.fixture(scope="module")
+def allow_empty(tmp_path_factory):
+    path = tmp_path_factory.mktemp("empty") / "spec.yaml"
+    path.write_text(ALLOW_EMPTY)
+    return load_spec(path).operation("search").request_validator()
+
+
+def test_an_empty_value_allowed_reads_as_the_default_or_as_left_out(allow_empty):
+    """allowEmptyValue: "?limit=" is the default 20; "?page=" (no default) is sent, not 422."""
+    valid = allow_empty(
+        {}, {"limit": [""], "page": [""], "q": [""]}, {}, {}, URLENCODED, b"size=&note="
+    )
+    assert valid.query == {"limit": 20, "q": ""}
+    assert valid.body == {"size": 5, "note": ""}
+
+
+@pytest.mark.parametrize(
+    "query, issue",
+    [
+        ({"page": ["1"], "strict": [""]}, ("strict", "'' is not of type 'integer'")),
+        ({}, ("page", "required parameter is missing")),
+        ({"page": ["x"]}, ("page", "'x' is not of type 'integer'")),
+    ],
+    ids=["empty-not-allowed", "required-left-out", "non-empty-still-checked"],
+)
+def test_without_allow_empty_value_or_with_a_value_the_usual_checks_hold(
+    allow_empty, query, issue
+):
+    with pytest.raises(RequestInvalid) as caught:
+        allow_empty({}, query, {}, {}, None, b"")
+    assert [(i.field, i.message) for i in caught.value.issues] == [issue]
+
+
+def test_openapi3_query_allow_empty_value_reads_as_the_default(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /s:\n    get:\n"
+        "      operationId: s\n      parameters:\n"
+        "        - {name: n, in: query, allowEmptyValue: true,"
+        " schema: {type: integer, default: 3}}\n"
+        "        - {name: m, in: query, schema: {type: integer, default: 4}}\n"
+        "      responses:\n        '204': {description: ok}\n"
+    )
+    check = load_spec(path).operation("s").request_validator()
+    assert check({}, {"n": [""]}, {}, {}, None, b"").query == {"n": 3, "m": 4}
+    with pytest.raises(RequestInvalid):
+        check({}, {"m": [""]}, {}, {}, None, b"")
