@@ -73,6 +73,23 @@ def _strings(value: Any) -> Any:
     return _UNSET
 
 
+def _name_lists(value: Any) -> Any:
+    """A mapping of names to lists of names (``dependentRequired``)."""
+    if isinstance(value, dict) and all(_strings(v) is v for v in value.values()):
+        return value
+    return _UNSET
+
+
+def _discriminator(value: Any) -> Any:
+    """An OpenAPI Discriminator object: ``propertyName`` and an optional ``mapping``."""
+    if not isinstance(value, dict) or not isinstance(value.get("propertyName"), str):
+        return _UNSET
+    mapping = value.get("mapping", {})
+    if isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values()):
+        return value
+    return _UNSET
+
+
 def _list(value: Any) -> Any:
     return value if isinstance(value, list) else _UNSET
 
@@ -140,12 +157,16 @@ _COMMON: dict[str, _Rule] = {
     "anyOf": (_schemas, "a non-empty list of schemas"),
     "oneOf": (_schemas, "a non-empty list of schemas"),
     "not": (_schema, "a schema"),
+    "items": (_schema, "a schema"),
     "additionalProperties": (_schema, "a schema or a boolean"),
+    "readOnly": (_boolean, "a boolean"),
+    "writeOnly": (_boolean, "a boolean"),
+    "discriminator": (_discriminator, "a mapping with a 'propertyName' string"),
     "properties": (_schema_map, "a mapping of names to schemas"),
     "patternProperties": (_schema_map, "a mapping of patterns to schemas"),
 }
 # exclusiveMinimum and exclusiveMaximum change form between dialects: see _exclusive.
-_DRAFT4: dict[str, _Rule] = _COMMON
+_DRAFT4: dict[str, _Rule] = {**_COMMON, "nullable": (_boolean, "a boolean")}
 _DRAFT2020: dict[str, _Rule] = {
     **_COMMON,
     "contains": (_schema, "a schema"),
@@ -153,6 +174,12 @@ _DRAFT2020: dict[str, _Rule] = {
     "dependentSchemas": (_schema_map, "a mapping of names to schemas"),
     "$defs": (_schema_map, "a mapping of names to schemas"),
     "prefixItems": (_schemas, "a non-empty list of schemas"),
+    "if": (_schema, "a schema"),
+    "then": (_schema, "a schema"),
+    "else": (_schema, "a schema"),
+    "unevaluatedItems": (_schema, "a schema"),
+    "unevaluatedProperties": (_schema, "a schema"),
+    "dependentRequired": (_name_lists, "a mapping of names to lists of names"),
 }
 _SWAGGER: dict[str, _Rule] = {
     **_DRAFT4,

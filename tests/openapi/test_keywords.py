@@ -157,3 +157,41 @@ def test_exclusive_bounds_in_the_other_dialects_form_are_read_as_meant(
     below = limit if "exclusiveMinimum" in served else limit - 1
     with pytest.raises(RequestInvalid):
         check({}, {"n": [str(below)]}, {}, {}, None, b"")
+
+
+def test_annotations_the_validator_acts_on_are_checked_too(tmp_path):
+    """nullable: "false" would be truthy; a discriminator must name its property."""
+    spec = _load(
+        tmp_path,
+        """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /p:
+    post:
+      operationId: p
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              discriminator: kind
+              properties:
+                a: {type: string, nullable: 'false', readOnly: 'true'}
+                b: {type: array, items: string}
+      responses:
+        '204': {description: ok}
+""",
+    )
+    found = {w.pointer.rsplit("/", 1)[1]: w.hint for w in spec.warnings}
+    assert found == {
+        "discriminator": "Write it as a mapping with a 'propertyName' string (a lenient "
+        "load ignores it).",
+        "nullable": "Write it as a boolean (a lenient load reads it as False).",
+        "readOnly": "Write it as a boolean (a lenient load reads it as True).",
+        "items": "Write it as a schema (a lenient load ignores it).",
+    }
+    check = spec.operation("p").request_validator()
+    with pytest.raises(RequestInvalid) as caught:
+        check({}, {}, {}, {}, "application/json", b'{"a": null}')
+    assert caught.value.issues[0].message == "None for not nullable"
