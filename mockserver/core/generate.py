@@ -189,7 +189,47 @@ class _Builder:
             )
             if name and ref:
                 value[name] = _tag_for(ref, discriminator.get("mapping") or {})
+        if key == "oneOf" and isinstance(value, dict):
+            self.exclude_others(value, schema, base)
         return value
+
+    def exclude_others(
+        self, value: dict[str, Any], schema: dict[str, Any], base: Any
+    ) -> None:
+        """Make an object built for the first ``oneOf`` branch fail the other branches.
+
+        Branches that overlap (each accepts the object) break ``oneOf``; a property another
+        branch declares and the first leaves open, given a value of another type, tells them
+        apart without leaving the first.
+        """
+        chosen = self.flat(schema["oneOf"][0], base)
+        declared = set(chosen.get("properties") or ()) | set(
+            schema.get("properties") or ()
+        )
+        if chosen.get("additionalProperties") is not None or chosen.get(
+            "patternProperties"
+        ):
+            return  # extra properties are constrained: leave the value as built
+        for other in schema["oneOf"][1:]:
+            other = self.flat(other, base)
+            if set(other.get("required") or ()) - value.keys():
+                continue  # already fails: it requires a property the value lacks
+            for name, sub in (other.get("properties") or {}).items():
+                sub, _ = self.deref(sub, base)
+                kind = sub.get("type") if isinstance(sub, dict) else None
+                if name in declared or name in value or not isinstance(kind, str):
+                    continue
+                value[name] = (
+                    0 if kind in ("string", "boolean", "array", "object") else "x"
+                )
+                break
+
+    def flat(self, schema: Any, base: Any) -> dict[str, Any]:
+        """Return ``schema`` dereferenced, with its ``allOf`` merged ({} for non-objects)."""
+        schema, _ = self.deref(schema, base)
+        if not isinstance(schema, dict):
+            return {}
+        return self.merge_all_of(schema, base) if "allOf" in schema else schema
 
     def object(self, schema: dict[str, Any], base: Any, depth: int) -> dict[str, Any]:
         """Build an object: every property near the top, only required ones deeper down."""

@@ -4,7 +4,8 @@ Hypothesis draws schemas from each feature the generator claims (formats, ECMA-2
 with length bounds, ``multipleOf`` with decimals and (exclusive) bounds, discriminators with
 and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly,
 ``contains`` with minContains/maxContains, min/maxProperties with patternProperties,
-propertyNames and dependentRequired/dependencies, and objects and arrays of those), puts each in a one-operation spec (as the request body and the
+propertyNames and dependentRequired/dependencies, ``oneOf`` branches that overlap, and
+objects and arrays of those), puts each in a one-operation spec (as the request body and the
 200 response), and checks that what the generator builds for a seed passes the very validator
 the server compiles for that spec (and, written as XML, is a well-formed document).
 """
@@ -201,10 +202,29 @@ def counted_objects(draw) -> dict:
     return schema
 
 
+@st.composite
+def overlapping(draw) -> dict:
+    """A oneOf whose branches accept the same objects unless told apart by a property."""
+    kinds = ("string", "integer", "number", "boolean", "array", "object")
+    branches = [
+        {
+            "type": "object",
+            "required": ["id"],
+            "properties": {
+                "id": {"type": "string"},
+                own: {"type": draw(st.sampled_from(kinds))},
+            },
+        }
+        for own in ("left", "middle", "right")[: draw(st.integers(2, 3))]
+    ]
+    return {"oneOf": branches}
+
+
 def leaves() -> st.SearchStrategy[dict]:
     return st.one_of(
         formats(), patterns(), decimal_multiples(), integer_multiples(),
         discriminated(), access_modes(), containing(), counted_objects(),
+        overlapping(),
     )  # fmt: skip
 
 
