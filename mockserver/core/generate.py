@@ -4,7 +4,8 @@ Values prefer what the schema itself offers (``const``, ``enum``, ``example``, `
 ``default``) and otherwise honour type, format, bounds, length, simple patterns, required and
 properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays,
 ``contains`` (with ``minContains``/``maxContains``), ``prefixItems``, ``patternProperties``,
-``propertyNames``, ``min/maxProperties`` and ``dependentRequired`` (draft 4 ``dependencies``).
+``propertyNames``, ``min/maxProperties``, ``dependentRequired`` (draft 4 ``dependencies``),
+``dependentSchemas``, ``if``/``then``/``else`` and ``not``.
 Recursion is bounded: below ``max_depth`` only required properties and minimum items are
 produced. The caller validates the result; this module only aims to make that succeed.
 """
@@ -21,6 +22,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from jsonschema import Draft4Validator, Draft202012Validator
+
 from mockserver.core.errors import MockError
 from mockserver.core.pattern import generate_from_pattern, unsupported_reason
 from satchel.openapi.ecma import PatternInvalid, compile_pattern
@@ -31,6 +34,9 @@ __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 Resolver = Callable[[str, Any], tuple[Any, Any]]
 
 _HARD_DEPTH = 32
+#: Keywords that constrain a value after it is built (see _Builder.conditional).
+_CONDITIONS = ("not", "if", "then", "else", "dependentSchemas")
+_CONDITION_TRIES = 8
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
 _EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -134,6 +140,8 @@ class _Builder:
                 return schema["examples"][0]
             if "default" in schema:
                 return schema["default"]
+        if any(key in schema for key in _CONDITIONS):
+            return self.conditional(schema, base, depth)
         if "allOf" in schema:
             return self.value(self.merge_all_of(schema, base), base, depth)
         for key in ("oneOf", "anyOf"):
@@ -156,6 +164,49 @@ class _Builder:
             return None
         return "string"
 
+    def conditional(self, schema: dict[str, Any], base: Any, depth: int) -> Any:
+        """Build a value meeting ``not``, ``if``/``then``/``else`` and ``dependentSchemas``.
+
+        The schema without them is built, then the branch ``if`` picks (or the dependent
+        schemas its properties trigger) is merged in and built again; a value ``not`` refuses
+        is drawn again, a few times.
+        """
+        plain = {k: v for k, v in schema.items() if k not in _CONDITIONS}
+        value: Any = None
+        for _ in range(_CONDITION_TRIES):
+            value = self.value(plain, base, depth)
+            if "if" in schema:
+                chosen = "then" if self.matches(schema["if"], value, base) else "else"
+                if schema.get(chosen) is not None:
+                    value = self.value({"allOf": [plain, schema[chosen]]}, base, depth)
+                    if self.matches(schema["if"], value, base) != (chosen == "then"):
+                        continue
+            dependents = schema.get("dependentSchemas")
+            if isinstance(value, dict) and isinstance(dependents, dict):
+                wanted = [sub for name, sub in dependents.items() if name in value]
+                if wanted:
+                    value = self.value({"allOf": [plain, *wanted]}, base, depth)
+                    if any(
+                        name in value and sub not in wanted
+                        for name, sub in dependents.items()
+                    ):
+                        continue
+            if "not" in schema and self.matches(schema["not"], value, base):
+                continue
+            return value
+        return value  # the caller validates it and says which keyword it breaks
+
+    def matches(self, schema: Any, value: Any, base: Any) -> bool:
+        """Tell whether ``value`` meets ``schema`` (False when it refers elsewhere)."""
+        schema, _ = self.deref(schema, base)
+        if isinstance(schema, bool):
+            return schema
+        cls = Draft4Validator if self.drop_required_access else Draft202012Validator
+        try:
+            return bool(cls(schema).is_valid(value))
+        except Exception:  # noqa: BLE001 - a nested $ref or a keyword it cannot read
+            return False
+
     def merge_all_of(self, schema: dict[str, Any], base: Any) -> dict[str, Any]:
         """Merge ``allOf`` parts into one schema (properties and required are unioned)."""
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
@@ -165,7 +216,15 @@ class _Builder:
                 part = self.merge_all_of(part, base)
             for key, value in part.items():
                 if key == "properties":
-                    merged["properties"] = {**merged.get("properties", {}), **value}
+                    # A property two parts describe must meet both.
+                    known = dict(merged.get("properties", {}))
+                    for name, sub in value.items():
+                        known[name] = (
+                            {"allOf": [known[name], sub]}
+                            if name in known and known[name] != sub
+                            else sub
+                        )
+                    merged["properties"] = known
                 elif key == "required":
                     merged["required"] = sorted({*merged.get("required", []), *value})
                 else:
@@ -241,7 +300,7 @@ class _Builder:
             []
         )  # left out for depth, kept in case minProperties wants them
         for name, sub in properties.items():
-            concrete, _ = self.deref(sub, base)
+            concrete = self.flat(sub, base)
             if isinstance(concrete, dict) and concrete.get(skip):
                 if name not in required:
                     continue

@@ -4,10 +4,11 @@ Hypothesis draws schemas from each feature the generator claims (formats, ECMA-2
 with length bounds, ``multipleOf`` with decimals and (exclusive) bounds, discriminators with
 and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly,
 ``contains`` with minContains/maxContains, min/maxProperties with patternProperties,
-propertyNames and dependentRequired/dependencies, ``oneOf`` branches that overlap, and
-objects and arrays of those), puts each in a one-operation spec (as the request body and the
-200 response), and checks that what the generator builds for a seed passes the very validator
-the server compiles for that spec (and, written as XML, is a well-formed document).
+propertyNames and dependentRequired/dependencies, ``oneOf`` branches that overlap, ``not``,
+``if``/``then``/``else`` and dependentSchemas, and objects and arrays of those), puts each
+in a one-operation spec (as the request body and the 200 response), and checks that what the
+generator builds for a seed passes the very validator the server compiles for that spec (and,
+written as XML, is a well-formed document).
 """
 
 from __future__ import annotations
@@ -220,11 +221,40 @@ def overlapping(draw) -> dict:
     return {"oneOf": branches}
 
 
+@st.composite
+def conditions(draw) -> dict:
+    """``not``, and (3.1) ``if``/``then``/``else`` and ``dependentSchemas``."""
+    kind = draw(st.sampled_from(("not-enum", "not-multiple", "if", "dependent")))
+    if kind == "not-enum":
+        return {"type": "string", "not": {"enum": ["alpha", "bravo", "charlie"]}}
+    if kind == "not-multiple":
+        return {"type": "integer", "minimum": 1, "maximum": 9, "not": {"multipleOf": 2}}
+    if kind == "if":
+        return {
+            "type": "object",
+            "required": ["kind", "size"],
+            "properties": {"kind": {"enum": ["a", "b"]}, "size": {"type": "integer"}},
+            "if": {"properties": {"kind": {"const": "a"}}},
+            "then": {"properties": {"size": {"minimum": 100}}},
+            "else": {"properties": {"size": {"maximum": 5}}},
+        }
+    return {
+        "type": "object",
+        "properties": {"card": {"type": "string"}},
+        "dependentSchemas": {
+            "card": {
+                "required": ["billing"],
+                "properties": {"billing": {"type": "string", "minLength": 9}},
+            }
+        },
+    }
+
+
 def leaves() -> st.SearchStrategy[dict]:
     return st.one_of(
         formats(), patterns(), decimal_multiples(), integer_multiples(),
         discriminated(), access_modes(), containing(), counted_objects(),
-        overlapping(),
+        overlapping(), conditions(),
     )  # fmt: skip
 
 
@@ -240,8 +270,9 @@ def for_version(schema: dict, version: str) -> dict:
         schema["items"]["maximum"] = bounds["maximum"]
     if version == "3.0" and "propertyNames" in schema:
         schema = {k: v for k, v in schema.items() if k != "propertyNames"}
-    if version == "3.0" and "dependentRequired" in schema:
-        schema = {k: v for k, v in schema.items() if k != "dependentRequired"}
+    for keyword in ("dependentRequired", "dependentSchemas", "if", "then", "else"):
+        if version == "3.0" and keyword in schema:  # JSON Schema keywords 3.0 lacks
+            schema = {k: v for k, v in schema.items() if k != keyword}
     if version == "3.1" and schema.get("exclusiveMinimum") is True:
         schema = dict(schema)
         del schema["exclusiveMinimum"], schema["exclusiveMaximum"]
