@@ -235,15 +235,16 @@ def _mapping_reader(param: Parameter, coerce: Any) -> Reader:
 
 def _body_plan(media: Any, compiler: SchemaCompiler) -> _BodyPlan:
     """Compile one request media type's schema and, for forms, how to read their fields."""
+    form = essence(media.media_type) in _FORMS or "*" in media.media_type
     if media.schema is None:
-        return _BodyPlan(media.media_type, None, None)
+        # No fields to follow: each is read as its first value, as text.
+        return _BodyPlan(media.media_type, None, FormPlan({}) if form else None)
     schema, uri = compiler.resolve(media.schema, media.schema_uri)
 
     def resolve(sub: Any, base: str = uri) -> tuple[dict[str, Any], Any]:
         target, inner = compiler.resolve(sub, base)
         return target, lambda deeper: resolve(deeper, inner)
 
-    form = essence(media.media_type) in _FORMS or "*" in media.media_type
     return _BodyPlan(
         media.media_type,
         compiler.compile(media.schema, media.schema_uri, response=False),

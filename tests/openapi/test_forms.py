@@ -242,3 +242,19 @@ def test_openapi3_query_allow_empty_value_reads_as_the_default(tmp_path):
     assert check({}, {"n": [""]}, {}, {}, None, b"").query == {"n": 3, "m": 4}
     with pytest.raises(RequestInvalid):
         check({}, {"m": [""]}, {}, {}, None, b"")
+
+
+def test_a_form_without_a_schema_still_reads_one_value_per_field(tmp_path):
+    """No schema to follow: each field is its first value, as text, as before."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /f:\n    post:\n"
+        "      operationId: f\n      requestBody:\n        content:\n"
+        "          application/x-www-form-urlencoded: {}\n"
+        "      responses:\n        '204': {description: ok}\n"
+    )
+    check = load_spec(path).operation("f").request_validator()
+    assert check({}, {}, {}, {}, URLENCODED, b"a=1&a=2&b=x").body == {
+        "a": "1",
+        "b": "x",
+    }
