@@ -2,7 +2,10 @@
 
 Values prefer what the schema itself offers (``const``, ``enum``, ``example``, ``examples``,
 ``default``) and otherwise honour type, format, bounds, length, simple patterns, required and
-properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays.
+properties, items, ``allOf``/``oneOf``/``anyOf``, OAS 3.0 ``nullable`` and 3.1 type arrays,
+``contains`` (with ``minContains``/``maxContains``), ``prefixItems``, ``patternProperties``,
+``propertyNames``, ``min/maxProperties``, ``dependentRequired`` (draft 4 ``dependencies``),
+``dependentSchemas``, ``if``/``then``/``else`` and ``not``.
 Recursion is bounded: below ``max_depth`` only required properties and minimum items are
 produced. The caller validates the result; this module only aims to make that succeed.
 """
@@ -19,8 +22,11 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from jsonschema import Draft4Validator, Draft202012Validator
+
 from mockserver.core.errors import MockError
 from mockserver.core.pattern import generate_from_pattern, unsupported_reason
+from satchel.openapi.ecma import PatternInvalid, compile_pattern
 
 __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 
@@ -28,6 +34,9 @@ __all__ = ["GenerationError", "Resolver", "generate", "local_resolver"]
 Resolver = Callable[[str, Any], tuple[Any, Any]]
 
 _HARD_DEPTH = 32
+#: Keywords that constrain a value after it is built (see _Builder.conditional).
+_CONDITIONS = ("not", "if", "then", "else", "dependentSchemas")
+_CONDITION_TRIES = 8
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
 _EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -131,6 +140,8 @@ class _Builder:
                 return schema["examples"][0]
             if "default" in schema:
                 return schema["default"]
+        if any(key in schema for key in _CONDITIONS):
+            return self.conditional(schema, base, depth)
         if "allOf" in schema:
             return self.value(self.merge_all_of(schema, base), base, depth)
         for key in ("oneOf", "anyOf"):
@@ -153,6 +164,49 @@ class _Builder:
             return None
         return "string"
 
+    def conditional(self, schema: dict[str, Any], base: Any, depth: int) -> Any:
+        """Build a value meeting ``not``, ``if``/``then``/``else`` and ``dependentSchemas``.
+
+        The schema without them is built, then the branch ``if`` picks (or the dependent
+        schemas its properties trigger) is merged in and built again; a value ``not`` refuses
+        is drawn again, a few times.
+        """
+        plain = {k: v for k, v in schema.items() if k not in _CONDITIONS}
+        value: Any = None
+        for _ in range(_CONDITION_TRIES):
+            value = self.value(plain, base, depth)
+            if "if" in schema:
+                chosen = "then" if self.matches(schema["if"], value, base) else "else"
+                if schema.get(chosen) is not None:
+                    value = self.value({"allOf": [plain, schema[chosen]]}, base, depth)
+                    if self.matches(schema["if"], value, base) != (chosen == "then"):
+                        continue
+            dependents = schema.get("dependentSchemas")
+            if isinstance(value, dict) and isinstance(dependents, dict):
+                wanted = [sub for name, sub in dependents.items() if name in value]
+                if wanted:
+                    value = self.value({"allOf": [plain, *wanted]}, base, depth)
+                    if any(
+                        name in value and sub not in wanted
+                        for name, sub in dependents.items()
+                    ):
+                        continue
+            if "not" in schema and self.matches(schema["not"], value, base):
+                continue
+            return value
+        return value  # the caller validates it and says which keyword it breaks
+
+    def matches(self, schema: Any, value: Any, base: Any) -> bool:
+        """Tell whether ``value`` meets ``schema`` (False when it refers elsewhere)."""
+        schema, _ = self.deref(schema, base)
+        if isinstance(schema, bool):
+            return schema
+        cls = Draft4Validator if self.drop_required_access else Draft202012Validator
+        try:
+            return bool(cls(schema).is_valid(value))
+        except Exception:  # noqa: BLE001 - a nested $ref or a keyword it cannot read
+            return False
+
     def merge_all_of(self, schema: dict[str, Any], base: Any) -> dict[str, Any]:
         """Merge ``allOf`` parts into one schema (properties and required are unioned)."""
         merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
@@ -162,7 +216,15 @@ class _Builder:
                 part = self.merge_all_of(part, base)
             for key, value in part.items():
                 if key == "properties":
-                    merged["properties"] = {**merged.get("properties", {}), **value}
+                    # A property two parts describe must meet both.
+                    known = dict(merged.get("properties", {}))
+                    for name, sub in value.items():
+                        known[name] = (
+                            {"allOf": [known[name], sub]}
+                            if name in known and known[name] != sub
+                            else sub
+                        )
+                    merged["properties"] = known
                 elif key == "required":
                     merged["required"] = sorted({*merged.get("required", []), *value})
                 else:
@@ -186,17 +248,59 @@ class _Builder:
             )
             if name and ref:
                 value[name] = _tag_for(ref, discriminator.get("mapping") or {})
+        if key == "oneOf" and isinstance(value, dict):
+            self.exclude_others(value, schema, base)
         return value
+
+    def exclude_others(
+        self, value: dict[str, Any], schema: dict[str, Any], base: Any
+    ) -> None:
+        """Make an object built for the first ``oneOf`` branch fail the other branches.
+
+        Branches that overlap (each accepts the object) break ``oneOf``; a property another
+        branch declares and the first leaves open, given a value of another type, tells them
+        apart without leaving the first.
+        """
+        chosen = self.flat(schema["oneOf"][0], base)
+        declared = set(chosen.get("properties") or ()) | set(
+            schema.get("properties") or ()
+        )
+        if chosen.get("additionalProperties") is not None or chosen.get(
+            "patternProperties"
+        ):
+            return  # extra properties are constrained: leave the value as built
+        for other in schema["oneOf"][1:]:
+            other = self.flat(other, base)
+            if set(other.get("required") or ()) - value.keys():
+                continue  # already fails: it requires a property the value lacks
+            for name, sub in (other.get("properties") or {}).items():
+                sub, _ = self.deref(sub, base)
+                kind = sub.get("type") if isinstance(sub, dict) else None
+                if name in declared or name in value or not isinstance(kind, str):
+                    continue
+                value[name] = (
+                    0 if kind in ("string", "boolean", "array", "object") else "x"
+                )
+                break
+
+    def flat(self, schema: Any, base: Any) -> dict[str, Any]:
+        """Return ``schema`` dereferenced, with its ``allOf`` merged ({} for non-objects)."""
+        schema, _ = self.deref(schema, base)
+        if not isinstance(schema, dict):
+            return {}
+        return self.merge_all_of(schema, base) if "allOf" in schema else schema
 
     def object(self, schema: dict[str, Any], base: Any, depth: int) -> dict[str, Any]:
         """Build an object: every property near the top, only required ones deeper down."""
         required = set(schema.get("required") or ())
         result: dict[str, Any] = {}
         skip = "writeOnly" if self.for_response else "readOnly"
-        for name, sub in (schema.get("properties") or {}).items():
-            if name not in required and depth >= self.max_depth:
-                continue
-            concrete, _ = self.deref(sub, base)
+        properties = schema.get("properties") or {}
+        optional: list[str] = (
+            []
+        )  # left out for depth, kept in case minProperties wants them
+        for name, sub in properties.items():
+            concrete = self.flat(sub, base)
             if isinstance(concrete, dict) and concrete.get(skip):
                 if name not in required:
                     continue
@@ -205,40 +309,129 @@ class _Builder:
                     # (a writeOnly one in requests only); the validator refuses the other way.
                     required.discard(name)
                     continue
+            if name not in required and depth >= self.max_depth:
+                optional.append(name)
+                continue
             result[name] = self.value(sub, base, depth + 1)
         extra = schema.get("additionalProperties")
+        self.add_dependents(schema, result, required)
         for name in sorted(required - result.keys()):
             if (
                 isinstance(name, str) and extra is not False
             ):  # required, never described
-                sub = extra if isinstance(extra, dict) else {"type": "string"}
-                result[name] = self.value(sub, base, depth + 1)
+                result[name] = self.value(
+                    self.extra_schema(schema, name), base, depth + 1
+                )
+        self.fit_property_count(schema, result, required)
         wanted = schema.get("minProperties", 0)
         if not result and isinstance(extra, dict) and depth < self.max_depth:
             wanted = max(wanted, 1)
+        for name in optional:
+            if len(result) >= wanted:
+                break
+            result[name] = self.value(properties[name], base, depth + 1)
         index = 1
-        while len(result) < wanted and extra is not False:
-            sub = extra if isinstance(extra, dict) else {"type": "string"}
-            result.setdefault(f"key{index}", self.value(sub, base, depth + 1))
+        while len(result) < wanted and index <= wanted * 4:
+            name = self.extra_name(schema, index, base)
             index += 1
+            if name is None:
+                break
+            if name not in result:
+                sub = self.extra_schema(schema, name)
+                result[name] = self.value(sub, base, depth + 1)
         return result
+
+    def add_dependents(
+        self, schema: dict[str, Any], result: dict[str, Any], required: set[str]
+    ) -> None:
+        """Require what present properties depend on (dependentRequired, draft 4's lists)."""
+        rules = {
+            **{k: v for k, v in (schema.get("dependencies") or {}).items()},
+            **(schema.get("dependentRequired") or {}),
+        }
+        for name, needs in rules.items():
+            if name in result and isinstance(needs, list):
+                required.update(n for n in needs if isinstance(n, str))
+
+    def fit_property_count(
+        self,
+        schema: dict[str, Any],
+        result: dict[str, Any],
+        required: set[str],
+    ) -> None:
+        """Drop optional properties beyond ``maxProperties``."""
+        limit = schema.get("maxProperties")
+        if not isinstance(limit, int):
+            return
+        for name in [n for n in reversed(list(result)) if n not in required]:
+            if len(result) <= limit:
+                break
+            del result[name]
+
+    def extra_schema(self, schema: dict[str, Any], name: str) -> Any:
+        """Return the schema a property not in ``properties`` must meet."""
+        for pattern, sub in (schema.get("patternProperties") or {}).items():
+            try:
+                if compile_pattern(str(pattern)).find(name) is not None:
+                    return sub
+            except PatternInvalid:
+                continue  # warned at load; the validator reports it where it is used
+        extra = schema.get("additionalProperties")
+        return extra if isinstance(extra, dict) else {"type": "string"}
+
+    def extra_name(self, schema: dict[str, Any], index: int, base: Any) -> str | None:
+        """Name an extra property: from patternProperties, else additionalProperties.
+
+        The name meets ``propertyNames``; None when no extra property is allowed.
+        """
+        names, _ = self.deref(schema.get("propertyNames"), base)
+        names = names if isinstance(names, dict) else {}
+        patterns = [p for p in (schema.get("patternProperties") or {}) if p]
+        if patterns:
+            pattern = patterns[(index - 1) % len(patterns)]
+            names = {**names, "pattern": pattern}
+        elif schema.get("additionalProperties") is False:
+            return None
+        if not names:
+            return f"key{index}"
+        return str(self.value({**names, "type": "string"}, base, self.max_depth))
 
     def array(self, schema: dict[str, Any], base: Any, depth: int) -> list[Any]:
         """Build a list of ``minItems`` items (at least one above ``max_depth``)."""
         low = schema.get("minItems", 0)
         high = schema.get("maxItems")
+        contains = schema.get("contains")
+        matching = 0
+        if contains is not None:
+            matching = schema.get("minContains", 1)
+            low = max(low, matching)
         count = max(low, 1 if depth < self.max_depth else 0)
         if high is not None:
             count = min(count, high)
         items = schema.get("items", {})
+        result: list[Any] = []
         if isinstance(schema.get("prefixItems"), list):
             prefix = schema["prefixItems"]
-            return [self.value(sub, base, depth + 1) for sub in prefix][
-                : max(count, len(prefix))
-            ]
+            result = [self.value(sub, base, depth + 1) for sub in prefix]
+            if items is False or len(result) >= count:
+                return result[: max(count, len(prefix))]
+        if contains is not None:
+            # Items that meet ``contains`` (and ``items``), as many as allowed, then plain ones.
+            most = schema.get("maxContains")
+            matching = max(matching, count - len(result))
+            if isinstance(most, int):
+                matching = min(matching, most)
+            both = {"allOf": [items if isinstance(items, dict) else {}, contains]}
+            result += self.items(schema, both, matching, base, depth)
+        return result + self.items(schema, items, count - len(result), base, depth)
+
+    def items(
+        self, schema: dict[str, Any], items: Any, count: int, base: Any, depth: int
+    ) -> list[Any]:
+        """Build ``count`` items of ``items``, distinct when ``uniqueItems`` says so."""
         result: list[Any] = []
         for _ in range(count * 4):
-            if len(result) == count:
+            if len(result) >= count:
                 break
             item = self.value(items, base, depth + 1)
             if not schema.get("uniqueItems") or item not in result:
@@ -288,15 +481,42 @@ class _Builder:
     def number(self, schema: dict[str, Any]) -> float | int:
         """Build a number inside the bounds; a multiple of ``multipleOf`` when given."""
         step = schema.get("multipleOf")
-        low, high = _bounds(schema, step=step or 0.01)
         if step:
-            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001.
+            # In decimal, as the validator checks: 0.01 * 7835 is 78.35, not 78.35000000000001,
+            # and an exclusive bound is stepped over exactly (0.07 - 0.01 is not 0.06 in floats).
             exact = Decimal(repr(step))
-            first = math.ceil(Decimal(repr(low)) / exact)
-            last = max(math.floor(Decimal(repr(high)) / exact), first)
-            value = exact * self.rng.randint(first, min(last, first + 10_000))
+            first, last = _multiples(schema, exact)
+            value = exact * self.rng.randint(
+                first, min(max(last, first), first + 10_000)
+            )
             return int(value) if value == value.to_integral_value() else float(value)
+        low, high = _bounds(schema, step=0.01)
         return round(self.rng.uniform(low, high), 2)
+
+
+def _multiples(schema: dict[str, Any], step: Decimal) -> tuple[int, int]:
+    """Return the first and last n for which n * step lies inside the schema's bounds."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    open_low = schema.get("exclusiveMinimum") is True
+    open_high = schema.get("exclusiveMaximum") is True
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        bound = schema.get(key)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+            if key == "exclusiveMinimum" and (low is None or bound >= low):
+                low, open_low = bound, True
+            elif key == "exclusiveMaximum" and (high is None or bound <= high):
+                high, open_high = bound, True
+    if low is None:
+        low, open_low = (min(1, high) if high is not None else 1), False
+    first = math.ceil(Decimal(repr(low)) / step)
+    if open_low and first * step == Decimal(repr(low)):
+        first += 1
+    if high is None:
+        return first, first + 99_900
+    last = math.floor(Decimal(repr(high)) / step)
+    if open_high and last * step == Decimal(repr(high)):
+        last -= 1
+    return first, last
 
 
 def _tag_for(ref: str, mapping: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from satchel.openapi.loader import load_spec
 from satchel.openapi.patterns import pattern_problems
 from satchel.openapi.model import (
     MISSING,
+    Encoding,
     MediaType,
     Operation,
     Parameter,
@@ -23,6 +24,7 @@ from satchel.openapi.validation import ValidRequest
 __all__ = [
     "MISSING",
     "Candidate",
+    "Encoding",
     "Issue",
     "Match",
     "MediaType",

@@ -1,6 +1,7 @@
-"""The validator classes the spec core compiles schemas with: OpenAPI's, with three fixes.
+"""The validator classes the spec core compiles schemas with: OpenAPI's, with these fixes.
 
-- ``pattern`` is ECMA-262 (:mod:`satchel.openapi.ecma`), as the specifications say;
+- ``pattern`` and the keys of ``patternProperties`` (which ``additionalProperties`` consults
+  too) are ECMA-262 (:mod:`satchel.openapi.ecma`), as the specifications say;
 - ``multipleOf`` is decimal-exact: ``19.99`` is a multiple of ``0.01`` (binary floating
   point says it is not, since 19.99 / 0.01 == 1998.9999999999998);
 - ``format: time`` is RFC 3339's ``full-time`` (``22:31:08Z``, ``08:00:00+02:00``), the
@@ -28,7 +29,11 @@ from openapi_schema_validator import (
     OAS31Validator,
 )
 
-from satchel.openapi.ecma import pattern_keyword
+from satchel.openapi.ecma import (
+    additional_properties_keyword,
+    pattern_keyword,
+    pattern_properties_keyword,
+)
 
 __all__ = ["is_multiple", "validator_class"]
 
@@ -92,10 +97,16 @@ def _fixed(cls: Any, meta_schema: Any) -> Any:
     which OpenAPI's validator was built from before its meta-schema was swapped for the
     OpenAPI dialect's (unknown to the reference resolver, which would then ignore ``$id``).
     """
+    ecma = {"additionalProperties": additional_properties_keyword}
+    if (
+        "patternProperties" in cls.VALIDATORS
+    ):  # 3.1; OpenAPI 3.0 schemas lack the keyword
+        ecma["patternProperties"] = pattern_properties_keyword
     fixed = create(
         meta_schema=meta_schema,
         validators={
             **cls.VALIDATORS,
+            **ecma,
             "pattern": pattern_keyword,
             "multipleOf": multiple_of_keyword,
         },

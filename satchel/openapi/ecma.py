@@ -13,10 +13,17 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
+from jsonschema._utils import extras_msg
 from jsonschema.exceptions import ValidationError
 from regress import Regex, RegressError
 
-__all__ = ["PatternInvalid", "compile_pattern", "pattern_keyword"]
+__all__ = [
+    "PatternInvalid",
+    "additional_properties_keyword",
+    "compile_pattern",
+    "pattern_keyword",
+    "pattern_properties_keyword",
+]
 
 
 class PatternInvalid(ValueError):
@@ -57,3 +64,67 @@ def pattern_keyword(
         )
     elif found.find(instance) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def pattern_properties_keyword(
+    validator: Any,
+    patterns: Mapping[str, Any],
+    instance: Any,
+    schema: Mapping[str, Any],
+) -> Iterator[ValidationError]:
+    """Check ``patternProperties`` with its keys read as ECMA-262 patterns, like ``pattern``."""
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        found = _compiled(pattern)
+        if isinstance(found, str):
+            yield ValidationError(
+                f"cannot check the properties: the spec's patternProperties key {pattern!r} "
+                f"is not a valid ECMA-262 regular expression ({found})"
+            )
+            continue
+        for key, value in instance.items():
+            if found.find(key) is not None:
+                yield from validator.descend(
+                    value, subschema, path=key, schema_path=pattern
+                )
+
+
+def additional_properties_keyword(
+    validator: Any, allowed: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """Check ``additionalProperties``: the properties no name or ECMA-262 pattern covers."""
+    if not validator.is_type(instance, "object"):
+        return
+    extras = _additional(instance, schema)
+    if not extras:
+        return
+    if validator.is_type(allowed, "object"):
+        for extra in sorted(extras, key=str):
+            yield from validator.descend(instance[extra], allowed, path=extra)
+    elif allowed is False:
+        if schema.get("patternProperties"):
+            verb = "does" if len(extras) == 1 else "do"
+            joined = ", ".join(repr(each) for each in sorted(extras, key=str))
+            patterns = ", ".join(repr(p) for p in sorted(schema["patternProperties"]))
+            yield ValidationError(
+                f"{joined} {verb} not match any of the regexes: {patterns}"
+            )
+        else:
+            yield ValidationError(
+                "Additional properties are not allowed (%s %s unexpected)"
+                % extras_msg(sorted(extras, key=str))
+            )
+
+
+def _additional(instance: Mapping[str, Any], schema: Mapping[str, Any]) -> set[Any]:
+    """Return the keys neither ``properties`` names nor a ``patternProperties`` key matches."""
+    named = schema.get("properties") or {}
+    patterns = [_compiled(p) for p in schema.get("patternProperties") or {}]
+    usable = [p for p in patterns if not isinstance(p, str)]
+    return {
+        key
+        for key in instance
+        if key not in named
+        and not any(p.find(key) is not None for p in usable if isinstance(key, str))
+    }

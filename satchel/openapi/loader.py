@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from satchel.openapi.compiler import OperationCompiler
+from satchel.openapi.keywords import check_keywords
 from satchel.openapi.lenient import normalise_types
 from satchel.openapi.model import Operation
 from satchel.openapi.openapi3 import base_path_v3, operations_v3
@@ -26,7 +27,9 @@ def load_spec(path: str | Path, *, lenient: bool = False) -> Spec:
     ``lenient=True`` loads a vendored spec that a strict load refuses for problems with a
     safe reading (a duplicate operationId, an undeclared path parameter, a 3.1 ``type`` in a
     3.0 document): each becomes one of ``Spec.warnings`` instead. Broken syntax or a dangling
-    ``$ref`` still raise. A ``pattern`` that is not ECMA-262 is a warning either way.
+    ``$ref`` still raise. A ``pattern`` that is not ECMA-262 is a warning either way. A
+    schema keyword of the wrong type (``minimum: "1851"``) is coerced or dropped with a
+    warning when lenient, refused when strict (see :mod:`satchel.openapi.keywords`).
     """
     with _collector_paused():
         return _load(path, lenient)
@@ -55,6 +58,7 @@ def _load(path: str | Path, lenient: bool) -> Spec:
     version = _version(docs, root)
     if version != "3.1":
         normalise_types(docs, version)
+    check_keywords(docs, version)
     compiler = OperationCompiler(docs, version)
     if version == "2.0":
         operations, base_path = operations_v2(docs, compiler), base_path_v2(root)

@@ -33,6 +33,23 @@ MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True)
+class Encoding:
+    """How one field of a form body is serialised (OpenAPI's Encoding object).
+
+    ``serialised`` tells whether ``style``, ``explode`` and ``allowReserved`` apply: always
+    in application/x-www-form-urlencoded, and in multipart/form-data only when the spec
+    writes one of them (OpenAPI 3.0.4 / 3.1.1, Encoding Object).
+    """
+
+    style: str = "form"
+    explode: bool = True
+    allow_reserved: bool = False
+    serialised: bool = True
+    #: Swagger 2.0's ``allowEmptyValue: true`` on a formData field (see Parameter).
+    allow_empty_value: bool = False
+
+
+@dataclass(frozen=True)
 class MediaType:
     """One media type of a body: its schema and examples.
 
@@ -45,6 +62,8 @@ class MediaType:
     example: Any = MISSING
     examples: dict[str, Any] = field(default_factory=dict)
     schema_uri: str = ""
+    #: Form fields' serialisation, by field name (forms only; see :class:`Encoding`).
+    encoding: dict[str, Encoding] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,9 @@ class Parameter:
     style: str
     explode: bool
     schema_uri: str = ""
+    #: ``allowEmptyValue: true`` (query, and 2.0 formData): "?q=" is sent but empty, which
+    #: reads as the schema's default when it has one.
+    allow_empty_value: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from satchel.openapi.model import (
     MISSING,
+    Encoding,
     MediaType,
     Operation,
     Parameter,
@@ -70,6 +71,28 @@ def base_path_v3(root: dict[str, Any]) -> str:
 #: definition SHALL be ignored" (OpenAPI 3.0.3 4.7.12.1): the request's own machinery
 #: (negotiation, the body's media type, security schemes) governs those headers.
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+_SERIALISATION = ("style", "explode", "allowReserved")
+
+
+def _encoding(media_type: str, raw: Any) -> dict[str, Encoding]:
+    """Read a form's ``encoding`` map (defaults: style form, exploded, reserved encoded)."""
+    if not isinstance(raw, dict):
+        return {}
+    multipart = media_type.lower().startswith("multipart/")
+    found = {}
+    for name, item in raw.items():
+        if not isinstance(item, dict):
+            continue
+        style = item.get("style") if isinstance(item.get("style"), str) else "form"
+        found[str(name)] = Encoding(
+            style=style,
+            explode=bool(item.get("explode", style == "form")),
+            allow_reserved=item.get("allowReserved") is True,
+            serialised=not multipart or any(key in item for key in _SERIALISATION),
+        )
+    return found
 
 
 def _ignored(parameter: Parameter) -> bool:
@@ -149,6 +172,8 @@ class _Builder:
             style=style,
             explode=bool(raw.get("explode", style == "form")),
             schema_uri=schema_uri(schema_loc),
+            allow_empty_value=location == "query"
+            and raw.get("allowEmptyValue") is True,
         )
 
     def _request_body(self, raw: Any, loc: Loc) -> RequestBody:
@@ -227,6 +252,7 @@ class _Builder:
                     media.get("examples"), child(media_loc, "examples")
                 ),
                 schema_uri=schema_uri(child(media_loc, "schema")),
+                encoding=_encoding(media_type, media.get("encoding")),
             )
         return content
 

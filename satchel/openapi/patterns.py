@@ -53,6 +53,13 @@ def document_pattern_problems(docs: Documents) -> list[SpecError]:
                     compile_pattern(pattern)
                 except PatternInvalid as exc:
                     problems.append(docs.error(child(loc, "pattern"), str(exc), _HINT))
+            keyed = value.get("patternProperties")
+            for key in keyed if isinstance(keyed, dict) else ():
+                try:
+                    compile_pattern(str(key))
+                except PatternInvalid as exc:
+                    where = child(child(loc, "patternProperties"), str(key))
+                    problems.append(docs.error(where, str(exc), _HINT))
             stack.extend(
                 (item, child(loc, key))
                 for key, item in value.items()

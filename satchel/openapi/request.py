@@ -6,14 +6,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from satchel.openapi.coerce import (
-    Reader,
-    query_reader,
-    scalar_coercer,
-    types_of,
-    value_coercer,
-)
+from satchel.openapi.coerce import Reader, query_reader, types_of, value_coercer
 from satchel.openapi.errors import Issue, RequestInvalid
+from satchel.openapi.forms import FormPlan, form_plan
 from satchel.openapi.media import (
     FORM,
     BodyUnreadable,
@@ -43,6 +38,8 @@ class _ParamPlan:
     read: Reader
     check: SchemaValidator
     default: Any
+    #: For allowEmptyValue: tells whether the parameter was sent with an empty value.
+    sent_empty: Reader | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class _BodyPlan:
 
     media_type: str
     check: SchemaValidator | None
-    form_fields: dict[str, Any]
+    form: FormPlan | None
 
 
 class RequestValidator:
@@ -85,7 +82,9 @@ class RequestValidator:
         for plan in self._plans:
             value = plan.read(sources[plan.slot])
             if value is MISSING:
-                if plan.required:
+                if plan.required and not (
+                    plan.sent_empty and plan.sent_empty(sources[plan.slot])
+                ):
                     issues.append(
                         Issue(plan.location, plan.name, "required parameter is missing")
                     )
@@ -142,8 +141,10 @@ class RequestValidator:
                 400, (Issue("body", "", str(exc)),), f"Malformed request: {exc}."
             ) from None
         checked = parsed
-        if essence(content_type) in _FORMS and isinstance(parsed, dict):
-            parsed = _form_values(parsed, plan.form_fields)
+        media_type = essence(content_type)
+        if media_type in _FORMS and isinstance(parsed, dict) and plan.form is not None:
+            issues.extend(plan.form.reserved_issues(body, parsed, media_type))
+            parsed = plan.form.values(parsed, media_type)
             # Uploaded files are bytes, which JSON Schema has no type for: check a text view.
             checked = {name: _as_text(value) for name, value in parsed.items()}
         if plan.check is not None and not plan.check.is_valid(checked):
@@ -160,8 +161,16 @@ def _plan(param: Parameter, compiler: SchemaCompiler) -> _ParamPlan:
     def resolve(sub: Any) -> dict[str, Any]:
         return compiler.resolve(sub, uri)[0]
 
+    default = schema.get("default", MISSING)
+    sent_empty = None
     if param.location == "query":
         read = query_reader(param, schema, resolve)
+        if param.allow_empty_value and (
+            default is not MISSING or "string" not in types_of(schema)
+        ):
+            # "?q=" is allowed and empty: the default, or (with none) as if left out.
+            sent_empty = _sent_empty(param.name)
+            read = _unless_empty(read, sent_empty)
     else:
         read = _mapping_reader(param, value_coercer(param, schema, resolve))
     return _ParamPlan(
@@ -171,13 +180,41 @@ def _plan(param: Parameter, compiler: SchemaCompiler) -> _ParamPlan:
         required=param.required,
         read=read,
         check=compiler.compile(param.schema, param.schema_uri, response=False),
-        default=schema.get("default", MISSING),
+        default=default,
+        sent_empty=sent_empty,
     )
+
+
+def _sent_empty(name: str) -> Reader:
+    """Tell whether the query has ``name`` with nothing but empty values ("?q=", "?q")."""
+
+    def sent_empty(query: Any) -> bool:
+        values = query.get(name)
+        return bool(values) and not any(values)
+
+    return sent_empty
+
+
+def _unless_empty(read: Reader, sent_empty: Reader) -> Reader:
+    """Read the parameter, or MISSING when it was sent empty."""
+
+    def read_unless_empty(query: Any) -> Any:
+        return MISSING if sent_empty(query) else read(query)
+
+    return read_unless_empty
 
 
 def _mapping_reader(param: Parameter, coerce: Any) -> Reader:
     """Read a path, header or cookie parameter; header names are case-insensitive."""
     name = param.name
+    if param.location == "path":
+
+        def read_path(source: Any) -> Any:
+            raw = source.get(name)
+            # An empty segment ("/users//posts") leaves the parameter out.
+            return MISSING if not raw else coerce(raw)
+
+        return read_path
     if param.location != "header":
 
         def read(source: Any) -> Any:
@@ -197,36 +234,22 @@ def _mapping_reader(param: Parameter, coerce: Any) -> Reader:
 
 
 def _body_plan(media: Any, compiler: SchemaCompiler) -> _BodyPlan:
-    """Compile one request media type's schema and, for forms, its field coercers."""
+    """Compile one request media type's schema and, for forms, how to read their fields."""
+    form = essence(media.media_type) in _FORMS or "*" in media.media_type
     if media.schema is None:
-        return _BodyPlan(media.media_type, None, {})
+        # No fields to follow: each is read as its first value, as text.
+        return _BodyPlan(media.media_type, None, FormPlan({}) if form else None)
     schema, uri = compiler.resolve(media.schema, media.schema_uri)
-    fields = {}
-    for name, sub in (schema.get("properties") or {}).items():
-        sub, sub_uri = compiler.resolve(sub, uri)
-        items = compiler.resolve(sub.get("items"), sub_uri)[0]
-        fields[name] = (types_of(sub), scalar_coercer(sub), scalar_coercer(items))
+
+    def resolve(sub: Any, base: str = uri) -> tuple[dict[str, Any], Any]:
+        target, inner = compiler.resolve(sub, base)
+        return target, lambda deeper: resolve(deeper, inner)
+
     return _BodyPlan(
         media.media_type,
         compiler.compile(media.schema, media.schema_uri, response=False),
-        fields,
+        form_plan(schema, media.encoding, resolve) if form else None,
     )
-
-
-def _form_values(form: dict[str, list[Any]], fields: dict[str, Any]) -> dict[str, Any]:
-    """Coerce a parsed form: arrays keep every value, other fields take the first."""
-    values = {}
-    for name, raw in form.items():
-        types, scalar, item = fields.get(name, ((), _keep, _keep))
-        if "array" in types:
-            values[name] = [item(v) if isinstance(v, str) else v for v in raw]
-        else:
-            values[name] = scalar(raw[0]) if isinstance(raw[0], str) else raw[0]
-    return values
-
-
-def _keep(raw: Any) -> Any:
-    return raw
 
 
 def _as_text(value: Any) -> Any:

@@ -116,6 +116,12 @@ class Router:
         node = _walk(self._root, segments, 0, params, method)
         if node is None:
             node = _walk(self._root, segments, 0, params, None)
+        if node is None and "" in segments[:-1]:
+            # "/users//posts" is "/users/{id}/posts" with the parameter left out: a request
+            # the operation refuses (422, naming it), not a path no template has.
+            node = _walk(self._root, segments, 0, params, method, empty=True)
+            if node is None:
+                node = _walk(self._root, segments, 0, params, None, empty=True)
         if node is None:
             return self._miss(method, path, relative)
         operation = node.methods.get(method)
@@ -186,10 +192,12 @@ def _walk(
     depth: int,
     params: dict[str, str],
     method: str | None,
+    empty: bool = False,
 ) -> _Node | None:
     """Depth-first search: literal child first, then templated ones, backtracking on failure.
 
     With ``method``, only a node that declares it is a hit; with None, any node with methods.
+    With ``empty``, an empty segment before the last fills a whole-segment parameter with "".
     """
     if depth == len(segments):
         methods = node.methods
@@ -199,14 +207,18 @@ def _walk(
     segment = segments[depth]
     literal = node.literal.get(segment)
     if literal is not None:
-        found = _walk(literal, segments, depth + 1, params, method)
+        found = _walk(literal, segments, depth + 1, params, method, empty)
         if found is not None:
             return found
     for templated in node.templated:
         values = templated.capture(segment)
         if values is None:
-            continue
-        found = _walk(templated.node, segments, depth + 1, params, method)
+            if not (empty and segment == "" and templated.pattern is None):
+                continue
+            if depth == len(segments) - 1:
+                continue  # "/users/" is not "/users/{id}": trailing slashes are exact
+            values = ("",)
+        found = _walk(templated.node, segments, depth + 1, params, method, empty)
         if found is not None:
             params.update(zip(templated.names, values))
             return found

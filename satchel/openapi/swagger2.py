@@ -6,6 +6,7 @@ from typing import Any
 
 from satchel.openapi.model import (
     MISSING,
+    Encoding,
     MediaType,
     Operation,
     Parameter,
@@ -154,6 +155,8 @@ class _Builder:
             schema=simple_schema(raw),
             style=style,
             explode=explode,
+            allow_empty_value=location in ("query", "formData")
+            and raw.get("allowEmptyValue") is True,
         )
 
     def _responses(
@@ -228,7 +231,21 @@ def _request_body(params: list[Parameter], consumes: list[str]) -> RequestBody |
     uploads = any(p.schema.get("format") == "binary" for p in fields)
     default = _FORM_TYPES[1] if uploads else _FORM_TYPES[0]
     types = [mt for mt in consumes if mt in _FORM_TYPES] or [default]
-    return RequestBody(bool(required), {mt: MediaType(mt, schema) for mt in types})
+    # collectionFormat, as a style, applies to form fields in both media types; 2.0 has no
+    # rule about reserved characters.
+    encoding = {
+        p.name: Encoding(
+            p.style,
+            p.explode,
+            allow_reserved=True,
+            allow_empty_value=p.allow_empty_value,
+        )
+        for p in fields
+    }
+    return RequestBody(
+        bool(required),
+        {mt: MediaType(mt, schema, encoding=encoding) for mt in types},
+    )
 
 
 def _response_content(

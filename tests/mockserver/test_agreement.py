@@ -2,10 +2,13 @@
 
 Hypothesis draws schemas from each feature the generator claims (formats, ECMA-262 patterns
 with length bounds, ``multipleOf`` with decimals and (exclusive) bounds, discriminators with
-and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly, and
-objects and arrays of those), puts each in a one-operation spec (as the request body and the
-200 response), and checks that what the generator builds for a seed passes the very validator
-the server compiles for that spec (and, written as XML, is a well-formed document).
+and without ``mapping``, OAS 3.0 ``nullable`` and 3.1 type lists, readOnly/writeOnly,
+``contains`` with minContains/maxContains, min/maxProperties with patternProperties,
+propertyNames and dependentRequired/dependencies, ``oneOf`` branches that overlap, ``not``,
+``if``/``then``/``else`` and dependentSchemas, and objects and arrays of those), puts each
+in a one-operation spec (as the request body and the 200 response), and checks that what the
+generator builds for a seed passes the very validator the server compiles for that spec (and,
+written as XML, is a well-formed document).
 """
 
 from __future__ import annotations
@@ -149,15 +152,127 @@ def access_modes() -> st.SearchStrategy[dict]:
     )
 
 
+@st.composite
+def containing(draw) -> dict:
+    """An array with ``contains`` (and maybe minContains/maxContains, items, minItems)."""
+    low = draw(st.integers(20, 40))
+    schema = {
+        "type": "array",
+        "contains": {"type": "integer", "exclusiveMinimum": low, "maximum": low + 9},
+    }
+    if draw(st.booleans()):
+        schema["items"] = {"type": "integer"}
+    least = 1  # minContains' default
+    if draw(st.booleans()):
+        least = schema["minContains"] = draw(st.integers(0, 3))
+    if draw(st.booleans()):
+        schema["maxContains"] = least + draw(st.integers(0, 2))
+        schema["minItems"] = draw(st.integers(0, 2))
+    return schema
+
+
+@st.composite
+def counted_objects(draw) -> dict:
+    """Objects bounded by min/maxProperties, with patternProperties, propertyNames and
+    dependentRequired."""
+    schema: dict = {
+        "type": "object",
+        "properties": {
+            "alpha": {"type": "string"},
+            "beta": {"type": "integer"},
+            "gamma": {"type": "boolean"},
+        },
+    }
+    kind = draw(st.sampled_from(("max", "pattern", "names", "dependent")))
+    if kind == "max":
+        schema["maxProperties"] = draw(st.integers(0, 2))
+    elif kind == "pattern":
+        schema["patternProperties"] = {
+            "^x-[a-z]{2}$": {"type": "integer", "minimum": 5}
+        }
+        schema["additionalProperties"] = draw(st.sampled_from((False, True)))
+        schema["minProperties"] = draw(st.integers(4, 6))
+    elif kind == "names":
+        schema["properties"] = {"ab": {"type": "string"}}
+        schema["propertyNames"] = {"pattern": "^[a-z]{2}$"}
+        schema["additionalProperties"] = {"type": "integer"}
+        schema["minProperties"] = draw(st.integers(2, 4))
+    else:
+        schema["dependentRequired"] = {"alpha": ["delta"]}
+        schema["dependencies"] = {"beta": ["epsilon"]}
+    return schema
+
+
+@st.composite
+def overlapping(draw) -> dict:
+    """A oneOf whose branches accept the same objects unless told apart by a property."""
+    kinds = ("string", "integer", "number", "boolean", "array", "object")
+    branches = [
+        {
+            "type": "object",
+            "required": ["id"],
+            "properties": {
+                "id": {"type": "string"},
+                own: {"type": draw(st.sampled_from(kinds))},
+            },
+        }
+        for own in ("left", "middle", "right")[: draw(st.integers(2, 3))]
+    ]
+    return {"oneOf": branches}
+
+
+@st.composite
+def conditions(draw) -> dict:
+    """``not``, and (3.1) ``if``/``then``/``else`` and ``dependentSchemas``."""
+    kind = draw(st.sampled_from(("not-enum", "not-multiple", "if", "dependent")))
+    if kind == "not-enum":
+        return {"type": "string", "not": {"enum": ["alpha", "bravo", "charlie"]}}
+    if kind == "not-multiple":
+        return {"type": "integer", "minimum": 1, "maximum": 9, "not": {"multipleOf": 2}}
+    if kind == "if":
+        return {
+            "type": "object",
+            "required": ["kind", "size"],
+            "properties": {"kind": {"enum": ["a", "b"]}, "size": {"type": "integer"}},
+            "if": {"properties": {"kind": {"const": "a"}}},
+            "then": {"properties": {"size": {"minimum": 100}}},
+            "else": {"properties": {"size": {"maximum": 5}}},
+        }
+    return {
+        "type": "object",
+        "properties": {"card": {"type": "string"}},
+        "dependentSchemas": {
+            "card": {
+                "required": ["billing"],
+                "properties": {"billing": {"type": "string", "minLength": 9}},
+            }
+        },
+    }
+
+
 def leaves() -> st.SearchStrategy[dict]:
     return st.one_of(
         formats(), patterns(), decimal_multiples(), integer_multiples(),
-        discriminated(), access_modes(),
+        discriminated(), access_modes(), containing(), counted_objects(),
+        overlapping(), conditions(),
     )  # fmt: skip
 
 
 def for_version(schema: dict, version: str) -> dict:
-    """Write 3.0's boolean exclusive bounds as 3.1's numbers, for a 3.1 spec."""
+    """Write a schema in the dialect of ``version``.
+
+    3.0's boolean exclusive bounds become 3.1's numbers in a 3.1 spec; 3.1's keywords
+    become their draft 4 forms (or go: 3.0 has no ``contains`` or ``propertyNames``).
+    """
+    if version == "3.0" and "contains" in schema:
+        bounds = schema["contains"]
+        schema = {"type": "array", "items": {"type": "integer", "minimum": 0}}
+        schema["items"]["maximum"] = bounds["maximum"]
+    if version == "3.0" and "propertyNames" in schema:
+        schema = {k: v for k, v in schema.items() if k != "propertyNames"}
+    for keyword in ("dependentRequired", "dependentSchemas", "if", "then", "else"):
+        if version == "3.0" and keyword in schema:  # JSON Schema keywords 3.0 lacks
+            schema = {k: v for k, v in schema.items() if k != keyword}
     if version == "3.1" and schema.get("exclusiveMinimum") is True:
         schema = dict(schema)
         del schema["exclusiveMinimum"], schema["exclusiveMaximum"]

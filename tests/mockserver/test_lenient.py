@@ -268,3 +268,67 @@ def test_without_a_success_the_first_declared_response_answers(tmp_path):
     )
     answer = Engine.from_files("e", spec).handle(MockRequest("GET", "/todos"))
     assert (answer.status, answer.body) == (500, b"down")
+
+
+KEYWORDS = SPECS / "keyword-types.json"
+KEYWORD_WARNINGS = [
+    f"{KEYWORDS}:10: /paths/~1{{year}}~1{{month}}.json/get/parameters/0/minimum: 'minimum' "
+    "must be a number, not '1851'. Write it as a number (a lenient load reads it as 1851).",
+    f"{KEYWORDS}:10: /paths/~1{{year}}~1{{month}}.json/get/parameters/0/maximum: 'maximum' "
+    "must be a number, not '2030'. Write it as a number (a lenient load reads it as 2030).",
+    f"{KEYWORDS}:10: /paths/~1{{year}}~1{{month}}.json/get/parameters/0/default: 'default' "
+    "'2016' is a string, but the schema's type is integer. Write the default as 2016 (a "
+    "lenient load reads it so).",
+]
+
+
+def test_keyword_values_of_the_wrong_type_are_read_or_dropped_with_warnings():
+    """`minimum: "1851"` is read as 1851, `maximum: "ten"` and `type: int` dropped, each warned."""
+    engine = Engine.from_files("kw", KEYWORDS, strict=False)
+    warnings = [str(w) for w in engine.warnings]
+    assert warnings[:3] == KEYWORD_WARNINGS
+    assert any(
+        "/parameters/2/maximum: 'maximum' must be a number, not 'ten'" in w
+        and w.endswith("(a lenient load ignores it).")
+        for w in warnings
+    )
+    assert any(
+        "/definitions/Archive/required: 'required' must be a list of property names, "
+        "not True" in w
+        for w in warnings
+    )
+    assert any("/properties/minimum/type: 'type' must be one of" in w for w in warnings)
+    assert any("/properties/type/maxLength:" in w for w in warnings)
+    assert any("/properties/hits/exclusiveMinimum:" in w for w in warnings)
+    # The property named "type" is a name, not a keyword with a mapping for its value.
+    assert not any(w.split(": ")[1].endswith("/properties/type") for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/2016/1.json", 200),
+        ("/1850/1.json", 422),
+        ("/2016/13.json", 422),
+        ("/2016/1.json?page=99", 200),
+        ("/abc/1.json", 422),
+    ],
+)
+def test_a_spec_with_string_bounds_answers_and_validates_without_a_500(path, status):
+    """Every request to the coerced spec is answered by the rules as read, never a 500."""
+    engine = Engine.from_files("kw", KEYWORDS, strict=False)
+    path, _, query = path.partition("?")
+    answer = engine.handle(MockRequest("GET", path, query))
+    assert answer.status == status, answer.body
+    if status == 200:
+        assert _conforms(engine, "GET", path, answer) == []
+
+
+def test_strict_load_and_check_refuse_a_keyword_of_the_wrong_type_with_the_same_message():
+    """Strict loading (services, --strict) raises what lenient loading warns; check lists all."""
+    with pytest.raises(SpecError) as caught:
+        load_spec(KEYWORDS)
+    lenient = [str(w) for w in load_spec(KEYWORDS, lenient=True).warnings]
+    assert "must be" in str(caught.value) and str(caught.value) in lenient
+    problems = check_spec("kw", KEYWORDS)
+    assert set(KEYWORD_WARNINGS) <= set(problems)

@@ -16,7 +16,7 @@ SCHEMA = {
     "properties": {
         "code": {"type": "string", "pattern": "^[A-Z]{3}-[0-9]{4}$"},
         "score": {"type": "integer", "minimum": 10, "maximum": 20},
-        "ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "ratio": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1},
         "active": {"type": "boolean"},
         "address": {"$ref": "#/components/schemas/Address"},
         "tags": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["x", "y"]}},

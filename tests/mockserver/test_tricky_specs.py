@@ -223,3 +223,59 @@ def test_discriminator_mapping_to_a_missing_schema_refuses_only_that_tag(tmp_pat
         json.loads(bird.body)["errors"][0]["message"]
     )
     assert mock.handle(post("/pets", {"petType": "cat", "name": "Tom"})).status == 201
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize(
+    "body, status, field",
+    [
+        (b"q=a%2Fb&near=x/y&ids=1,2", 204, None),
+        (b"q=a/b", 422, "/q"),
+        (b"q=a&ids=1,x", 422, "/ids/1"),
+    ],
+    ids=["encoded-and-allowed", "raw-reserved", "delimited-item"],
+)
+def test_form_fields_follow_their_encoding(body, status, field):
+    """allowReserved: false refuses raw reserved characters; explode: false splits on ","."""
+    answer = engine("requests31.yaml").handle(
+        MockRequest("POST", "/search", headers=FORM, body=body)
+    )
+    assert answer.status == status, answer.body
+    if field is not None:
+        assert [e["pointer"] for e in json.loads(answer.body)["errors"]] == [field]
+
+
+def test_generated_answers_meet_contains_and_property_count_keywords():
+    """contains/minContains/maxContains, patternProperties, propertyNames, maxProperties."""
+    mock = engine("requests31.yaml")
+    for seed in range(5):
+        answer = mock.handle(
+            MockRequest("GET", "/users/7/posts", headers={"prefer": f"seed={seed}"})
+        )
+        assert answer.status == 200, answer.body
+        body = json.loads(answer.body)
+        operation = mock.spec.operation("listPosts")
+        assert operation.validate_response(200, "application/json", body) == []
+        assert 2 <= sum(isinstance(n, int) and 20 < n < 30 for n in body["scores"]) <= 3
+
+
+def test_served_over_http_an_empty_path_segment_and_a_raw_reserved_form_field(
+    serve_mock,
+):
+    """Over HTTP: /users//posts is a 422 naming id; a 404 where no template has the shape."""
+    mock = serve_mock(SPECS / "requests31.yaml")
+    answer = requests.get(mock.url + "/users//posts", timeout=5)
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"in": "path", "name": "id", "message": "required parameter is missing"}
+    ]
+    assert requests.get(mock.url + "/users//", timeout=5).status_code == 404
+    answer = requests.post(
+        mock.url + "/search",
+        files={"q": (None, "a:b")},
+        timeout=5,
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["pointer"] == "/q"

@@ -7,7 +7,15 @@ import json
 import pytest
 import yaml
 
-from satchel.openapi import MISSING, MediaType, Parameter, RequestBody, Spec, load_spec
+from satchel.openapi import (
+    MISSING,
+    Encoding,
+    MediaType,
+    Parameter,
+    RequestBody,
+    Spec,
+    load_spec,
+)
 
 from .conftest import SPECS
 
@@ -177,6 +185,10 @@ def test_swagger20_is_normalised(petstore20: Spec):
                     "rating": {"type": "integer", "maximum": 5},
                 },
                 "required": ["caption"],
+            },
+            encoding={
+                "caption": Encoding("form", True, allow_reserved=True),
+                "rating": Encoding("form", True, allow_reserved=True),
             },
         )
     }

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from satchel.openapi import Candidate, Match, Miss, Spec, load_spec
+from satchel.openapi import (
+    Candidate,
+    Issue,
+    Match,
+    Miss,
+    RequestInvalid,
+    Spec,
+    load_spec,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,6 +101,35 @@ def test_base_paths(request, fixture, path, operation_id):
 )
 def test_no_silent_redirects(features: Spec, path):
     """Trailing slashes and base paths are exact: near paths are 404s, not matches."""
+    result = features.match("GET", path)
+    assert isinstance(result, Miss) and result.status == 404
+
+
+def test_an_empty_inner_segment_reaches_the_template_with_the_parameter_left_out(
+    features: Spec,
+):
+    """ "/items//parts/7" is getPart without its id: the request check names it (422)."""
+    result = features.match("GET", "/v2/items//parts/7")
+    assert isinstance(result, Match)
+    assert (result.operation.operation_id, result.path_params) == (
+        "getPart",
+        {"id": "", "part": "7"},
+    )
+    with pytest.raises(RequestInvalid) as caught:
+        result.operation.request_validator()(result.path_params, {}, {}, {}, None, b"")
+    assert caught.value.issues == (
+        Issue("path", "id", "required parameter is missing"),
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v2/items//parts", "/v2/items//", "/v2/items//nope/7", "/v2/grid//x"],
+)
+def test_an_empty_segment_no_template_has_the_shape_of_stays_a_404(
+    features: Spec, path
+):
+    """Only a whole-segment parameter before the last segment takes an empty segment."""
     result = features.match("GET", path)
     assert isinstance(result, Miss) and result.status == 404
 
