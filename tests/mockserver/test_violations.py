@@ -17,10 +17,8 @@ from mockserver.runtime.mockset import load_engines
 
 SPECS = Path(__file__).resolve().parent / "specs"
 SPEC = SPECS / "violations.yaml"
-OVERLAP = (
-    "{'name': 'Rex'} is valid under each of {'type': 'object', 'properties': {'name': "
-    "{'type': 'string'}}}, {'type': 'object'}"
-)
+BRANCH = "{'type': 'object', 'properties': {'name': {'type': 'string'}}}"
+OVERLAP = f"{{'name': 'Rex'}} is valid under each of {BRANCH}, {BRANCH}"
 
 
 def _get(engine: Engine, path: str, **headers: str):
