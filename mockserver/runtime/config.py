@@ -245,24 +245,22 @@ def _neighbour(
             f"host must be a host name without port, not {host!r}.",
         )
     security = _security(source, f"{pointer}/security", entry.get("security"))
-    strict = entry.get("strict", False)
-    if not isinstance(strict, bool):
-        _fail(
-            source,
-            f"{pointer}/strict",
-            f"strict must be true or false, not {strict!r}.",
-            "true refuses a spec with invalid examples or other flaws; false (the "
-            "default) serves it and logs each flaw as a warning.",
-        )
-    errors = entry.get("errors", False)
-    if not isinstance(errors, bool):
-        _fail(
-            source,
-            f"{pointer}/errors",
-            f"errors must be true or false, not {errors!r}.",
-            "true answers 500 where an answer would break the spec; false (the default) "
-            "serves the closest answer, its violations listed in a header.",
-        )
+    strict = _switch(
+        source,
+        pointer,
+        entry,
+        "strict",
+        "true refuses a spec with invalid examples or other flaws; false (the "
+        "default) serves it and logs each flaw as a warning.",
+    )
+    errors = _switch(
+        source,
+        pointer,
+        entry,
+        "errors",
+        "true answers 500 where an answer would break the spec; false (the default) "
+        "serves the closest answer, its violations listed in a header.",
+    )
     record = _record(source, f"{pointer}/record", entry.get("record"))
     return Neighbour(
         record_allow=record["allow"],
@@ -373,6 +371,21 @@ def _check_unique(
                 f"port {shared} is the shared port of the host-routed neighbours.",
                 "Pick another port, or set the top-level port.",
             )
+
+
+def _switch(
+    source: YamlSource, pointer: str, entry: dict, key: str, meaning: str
+) -> bool:
+    """Return the neighbour's boolean setting ``key`` (false when left out)."""
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        _fail(
+            source,
+            f"{pointer}/{key}",
+            f"{key} must be true or false, not {value!r}.",
+            meaning,
+        )
+    return value
 
 
 def _fail(source: YamlSource, pointer: str, message: str, hint: str = "") -> None:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from satchel.openapi.refs import Documents, Loc
-from satchel.openapi.source import escape_token
+from satchel.openapi.refs import Documents, Loc, linked_pointer
 
 __all__ = ["check_keywords"]
 
@@ -321,7 +320,7 @@ def _check(
         fixed = read(value)
         if fixed is value:
             continue
-        loc: Loc = (uri, _pointer((path, key)))
+        loc: Loc = (uri, linked_pointer((path, key)))
         if fixed is _UNSET:
             del schema[key]
             outcome = "ignores it"
@@ -383,7 +382,7 @@ def _exclusive(
         else f"a boolean beside '{bound}' (OpenAPI 3.0 and Swagger 2.0)"
     )
     docs.warn(
-        (uri, _pointer((path, key))),
+        (uri, linked_pointer((path, key))),
         f"'{key}' must be {expected}, not {_shown(value)}",
         f"Write it so (a lenient load {outcome}).",
     )
@@ -399,7 +398,7 @@ def _check_default(docs: Documents, uri: str, schema: dict, path: Any) -> None:
         return  # not a reading of the type: validation reports it where it is used
     schema["default"] = fixed
     docs.warn(
-        (uri, _pointer((path, "default"))),
+        (uri, linked_pointer((path, "default"))),
         f"'default' {value!r} is a string, but the schema's type is {kind}",
         f"Write the default as {fixed!r} (a lenient load reads it so).",
     )
@@ -408,12 +407,3 @@ def _check_default(docs: Documents, uri: str, schema: dict, path: Any) -> None:
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _pointer(path: Any) -> str:
-    """Turn a linked (parent, token) path into a JSON pointer."""
-    tokens = []
-    while path is not None:
-        path, token = path
-        tokens.append(escape_token(str(token)))
-    return "".join("/" + token for token in reversed(tokens))

@@ -152,11 +152,11 @@ class Documents:
                     or isinstance(kind, list)
                     or isinstance(value.get("items"), list)
                 ):
-                    self.odd_types.append((uri, _pointer(path)))
+                    self.odd_types.append((uri, linked_pointer(path)))
                 ref = value.get("$ref")
                 if isinstance(ref, str) and (ref[:1] != "#" or ref[:2] == "#/"):
                     if (uri, ref) not in self._resolved:
-                        self.lookup(ref, (uri, _pointer(path)))
+                        self.lookup(ref, (uri, linked_pointer(path)))
                 for key, item in value.items():
                     if isinstance(item, (dict, list)) and _holds_spec_objects(
                         key, item, path
@@ -180,7 +180,7 @@ def _grandparent_key(path: Any) -> Any:
     return path[0][1]
 
 
-def _pointer(path: Any) -> str:
+def linked_pointer(path: Any) -> str:
     """Turn a linked (parent, token) path into a JSON pointer."""
     tokens = []
     while path is not None:
