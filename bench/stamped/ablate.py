@@ -99,9 +99,10 @@ def _without_listeners(app, *names: str) -> Iterator[None]:
     for engine in [entry.engine for entry in tenancy.engines._entries.values()]:
         for identifier in ("before_cursor_execute", "after_cursor_execute"):
             for listener in list(getattr(engine.dispatch, identifier)):
-                if listener.__name__ in names:
-                    event.remove(engine, identifier, listener)
-                    removed.append((engine, identifier, listener))
+                original = _unwrapped(listener)
+                if original.__name__ in names:
+                    event.remove(engine, identifier, original)
+                    removed.append((engine, identifier, original))
     if not removed:
         raise RuntimeError(f"no listener named {names}: the stamp changed")
     try:
@@ -109,6 +110,15 @@ def _without_listeners(app, *names: str) -> Iterator[None]:
     finally:
         for engine, identifier, listener in removed:
             event.listen(engine, identifier, listener)
+
+
+def _unwrapped(listener: Callable) -> Callable:
+    """Return the function registered, which SQLAlchemy may have wrapped in an adapter."""
+    for cell in listener.__closure__ or ():
+        inner = cell.cell_contents
+        if callable(inner) and hasattr(inner, "__code__"):
+            return inner
+    return listener
 
 
 #: Layer -> how to take it out of the built app.
