@@ -133,7 +133,11 @@ class AnswerBuilder:
                 f"{name} {status} declares no content, so it cannot answer a body.",
                 file=origin or None,
             )
-        where = origin or self.locate(operation, f"/responses/{response.status}")
+
+        # Only failures need the location: finding a line indexes the whole document.
+        def where() -> str:
+            return origin or self.locate(operation, f"/responses/{response.status}")
+
         if not can_carry(media_name, value):
             others = [mt for mt in response.content if mt != media_name]
             if media_type is None and inline is MISSING_BODY:
@@ -153,7 +157,7 @@ class AnswerBuilder:
                         )
                     except AnswerError:
                         continue
-            raise _cannot_serialise(name, status, media_name, source, value, where)
+            raise _cannot_serialise(name, status, media_name, source, value, where())
         issues = _validate(operation, status, media_name, value)
         body = self._encode(media, value, name, status, origin, strict=not issues)
         shown = f"{source} (overlay rule {origin})" if rule else source
@@ -183,7 +187,7 @@ class AnswerBuilder:
                 )
                 hint = "Fix the example or overlay so that it validates against the schema."
             raise AnswerViolates(
-                message, issues=issues, answer=answer, file=where, hint=hint
+                message, issues=issues, answer=answer, file=where(), hint=hint
             )
         return answer
 

@@ -161,3 +161,26 @@ def test_serve_errors_flag_answers_500_over_http(serve_mock):
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"].endswith("/mock-spec-violation")
+
+
+def test_a_valid_answer_never_looks_up_a_line_in_the_spec():
+    """Locations are for failures only: finding a line indexes the whole document.
+
+    Building every answer of a 5 MB spec once cost 4 s that way (bench/mock/big_spec.py).
+    """
+    from satchel.openapi import load_spec
+
+    from mockserver.core.answers import AnswerBuilder, spec_resolver
+    from mockserver.core.errors import AnswerViolates
+
+    spec = load_spec(SPEC, lenient=True)
+    asked: list[str] = []
+    builder = AnswerBuilder(
+        0, spec_resolver(spec), lambda operation, suffix: asked.append(suffix) or "?"
+    )
+    named = next(op for op in spec.operations if op.operation_id == "named")
+    assert builder.build(named, 200, {}, example="good").body == b'"placed"'
+    assert asked == []
+    with pytest.raises(AnswerViolates, match="does not match the spec"):
+        builder.build(named, 200, {}, example="broken")
+    assert asked == ["/responses/200"]
