@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from satchel.audit.stamp import current_stamp
+from satchel.audit.stamp import Stamp, current_stamp
 
 _MARKER = "satchel_audit_stamp"
 _PIPELINE = "satchel_audit_pipeline"
@@ -69,15 +69,26 @@ def register_sqlite_functions(dbapi_connection: Any, *_: Any) -> None:
         dbapi_connection.create_function(name, 0, function)
 
 
+def _unsent_stamp(conn: sa.Connection, statement: str) -> Stamp | None:
+    """Return the stamp a write must carry, marked as sent; None if none is due.
+
+    Marked first: the statement sending the stamp passes through the same listener.
+    """
+    if not is_write(statement):
+        return None
+    stamp = current_stamp()
+    if conn.info.get(_MARKER) == stamp:
+        return None
+    conn.info[_MARKER] = stamp
+    return stamp
+
+
 def _stamp_before_write(
     conn: sa.Connection, cursor: Any, statement: str, *_: Any
 ) -> None:
-    if not is_write(statement):
+    stamp = _unsent_stamp(conn, statement)
+    if stamp is None:
         return
-    stamp = current_stamp()
-    if conn.info.get(_MARKER) == stamp:
-        return
-    conn.info[_MARKER] = stamp  # first: the stamp below passes through this listener
     # Empty string stands for "none": a custom setting, once defined, reads back as ''.
     conn.exec_driver_sql(_SET_STAMP, tuple(value or "" for value in stamp))
 
@@ -85,12 +96,9 @@ def _stamp_before_write(
 def _stamp_in_pipeline(
     conn: sa.Connection, cursor: Any, statement: str, *_: Any
 ) -> None:
-    if not is_write(statement):
+    stamp = _unsent_stamp(conn, statement)
+    if stamp is None:
         return
-    stamp = current_stamp()
-    if conn.info.get(_MARKER) == stamp:
-        return
-    conn.info[_MARKER] = stamp
     dbapi_connection = cursor.connection
     # Queued, not awaited: SQLAlchemy then queues the write; _end_pipeline sends both.
     pipeline = dbapi_connection.pipeline()
